@@ -1,0 +1,216 @@
+//! The command line: `seccheck scan`, `seccheck rules`, `seccheck explain`.
+//!
+//! Exit codes: 0 when nothing at or above `--fail-on` was found, 1 when
+//! something was, 2 for usage or fatal errors. A file that cannot be parsed
+//! is reported, never fatal.
+
+use std::io::{IsTerminal, Write};
+use std::path::{Path, PathBuf};
+
+use clap::{Parser, Subcommand, ValueEnum};
+
+use crate::finding::Level;
+use crate::report::{self, Context, Format};
+use crate::rules;
+use crate::scan::{ScanOptions, scan};
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "seccheck",
+    version,
+    about = "Find containers whose seccomp confinement is switched off"
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Scan files and directories (default: the current directory)
+    Scan(ScanArgs),
+    /// List the rule catalogue
+    Rules,
+    /// Print a rule's documentation
+    Explain {
+        /// Rule id, e.g. seccomp-unconfined
+        rule: String,
+    },
+}
+
+#[derive(Debug, clap::Args)]
+struct ScanArgs {
+    /// Files or directories to scan
+    #[arg(default_value = ".")]
+    paths: Vec<PathBuf>,
+    /// Output format
+    #[arg(long, value_enum, default_value_t = Format::Human)]
+    format: Format,
+    /// Write the report to FILE (atomically) instead of standard output
+    #[arg(long, short, value_name = "FILE")]
+    output: Option<PathBuf>,
+    /// Exit with 1 when a finding at or above this level remains
+    #[arg(long, value_enum, default_value_t = FailOn::Warning)]
+    fail_on: FailOn,
+    /// Do not honour .gitignore, .ignore and git's excludes
+    #[arg(long)]
+    no_ignore: bool,
+    /// Switch on a rule that is off by default (repeatable)
+    #[arg(long, value_name = "RULE")]
+    enable: Vec<String>,
+    /// Switch off a rule (repeatable)
+    #[arg(long, value_name = "RULE")]
+    disable: Vec<String>,
+    /// Skip files larger than this many bytes
+    #[arg(long, value_name = "BYTES", default_value_t = crate::read::DEFAULT_MAX_FILE_SIZE)]
+    max_file_size: u64,
+    /// SARIF automationDetails category (only when set)
+    #[arg(long)]
+    category: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum FailOn {
+    Error,
+    Warning,
+    Note,
+    Never,
+}
+
+impl FailOn {
+    fn threshold(self) -> Option<Level> {
+        match self {
+            FailOn::Error => Some(Level::Error),
+            FailOn::Warning => Some(Level::Warning),
+            FailOn::Note => Some(Level::Note),
+            FailOn::Never => None,
+        }
+    }
+}
+
+pub fn run() -> i32 {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            let _ = e.print();
+            return if e.use_stderr() { 2 } else { 0 };
+        }
+    };
+    match cli.command {
+        Command::Scan(args) => run_scan(args),
+        Command::Rules => {
+            let mut out = std::io::stdout().lock();
+            for r in rules::all() {
+                let default = if r.enabled_by_default {
+                    ""
+                } else {
+                    " (off by default)"
+                };
+                let _ = writeln!(
+                    out,
+                    "{:<28} {:<8} {:>4}  {}{}",
+                    r.id,
+                    r.level.as_str(),
+                    r.security_severity,
+                    r.title,
+                    default
+                );
+            }
+            0
+        }
+        Command::Explain { rule } => match rules::get(&rule) {
+            Some(r) => {
+                println!("# {} — {}\n", r.id, r.title);
+                println!(
+                    "level: {}; security-severity: {}; {}; {}\n",
+                    r.level.as_str(),
+                    r.security_severity,
+                    r.cis,
+                    r.cwe
+                );
+                println!("{}", r.doc);
+                0
+            }
+            None => {
+                eprintln!("error: unknown rule `{rule}`; `seccheck rules` lists them");
+                2
+            }
+        },
+    }
+}
+
+fn run_scan(args: ScanArgs) -> i32 {
+    for id in args.enable.iter().chain(&args.disable) {
+        if rules::get(id).is_none() {
+            eprintln!("error: unknown rule `{id}`; `seccheck rules` lists them");
+            return 2;
+        }
+    }
+    let mut options = ScanOptions::new(args.paths);
+    options.no_ignore = args.no_ignore;
+    options.max_file_size = args.max_file_size;
+    options.enable = args.enable;
+    options.disable = args.disable;
+    for p in &options.paths {
+        if !p.exists() {
+            eprintln!("error: {}: no such file or directory", p.display());
+            return 2;
+        }
+    }
+    let result = scan(&options);
+    let cwd = std::env::current_dir().unwrap_or_default();
+    let color = args.output.is_none()
+        && std::io::stdout().is_terminal()
+        && std::env::var_os("NO_COLOR").is_none();
+    let ctx = Context {
+        cwd,
+        category: args.category,
+        color,
+    };
+    let written = match &args.output {
+        Some(path) => write_atomically(path, |w| report::write(args.format, w, &result, &ctx)),
+        None => {
+            let mut out = std::io::stdout().lock();
+            report::write(args.format, &mut out, &result, &ctx).and_then(|_| out.flush())
+        }
+    };
+    if let Err(e) = written
+        && e.kind() != std::io::ErrorKind::BrokenPipe
+    {
+        eprintln!("error: cannot write the report: {e}");
+        return 2;
+    }
+    let failing = args.fail_on.threshold().is_some_and(|min| {
+        result
+            .findings
+            .iter()
+            .any(|f| f.suppression.is_none() && f.level >= min)
+    });
+    i32::from(failing)
+}
+
+/// Writes beside the target and renames, so a reader never sees half a report.
+fn write_atomically(
+    path: &Path,
+    fill: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
+) -> std::io::Result<()> {
+    let dir = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let tmp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
+    let result = (|| {
+        let mut file = std::io::BufWriter::new(std::fs::File::create(&tmp)?);
+        fill(&mut file)?;
+        file.into_inner().map_err(|e| e.into_error())?.sync_all()?;
+        std::fs::rename(&tmp, path)
+    })();
+    if result.is_err() {
+        let _ = std::fs::remove_file(&tmp);
+    }
+    result
+}

@@ -1,0 +1,186 @@
+//! What a rule reports: one offending value, the containers it affects, and
+//! where else it matters.
+
+use crate::rules::Rule;
+use crate::source::Location;
+
+/// Reporting level, ordered so that `--fail-on` can compare.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Level {
+    Note,
+    Warning,
+    Error,
+}
+
+impl Level {
+    pub fn parse(s: &str) -> Option<Level> {
+        match s {
+            "error" => Some(Level::Error),
+            "warning" => Some(Level::Warning),
+            "note" => Some(Level::Note),
+            _ => None,
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Level::Error => "error",
+            Level::Warning => "warning",
+            Level::Note => "note",
+        }
+    }
+}
+
+/// A secondary place that explains the finding (an alias that uses the
+/// value, the `.env` line an interpolation took it from).
+#[derive(Debug, Clone)]
+pub struct Related {
+    pub location: Location,
+    pub message: String,
+}
+
+/// Why a finding is not counted: the user's own words.
+#[derive(Debug, Clone)]
+pub struct Suppression {
+    pub justification: String,
+    pub at: Location,
+}
+
+#[derive(Debug, Clone)]
+pub struct Finding {
+    pub rule: &'static Rule,
+    pub level: Level,
+    /// The containers (or daemons, builds) the value applies to: "service `db`".
+    pub subjects: Vec<String>,
+    /// What is wrong, without the subject: "seccomp is disabled by `seccomp:unconfined`".
+    pub what: String,
+    /// The short annotation printed under the marked value.
+    pub label: String,
+    /// The offending value itself.
+    pub location: Location,
+    pub related: Vec<Related>,
+    pub suppression: Option<Suppression>,
+}
+
+impl Finding {
+    pub fn new(
+        rule: &'static Rule,
+        subject: impl Into<String>,
+        what: impl Into<String>,
+        label: impl Into<String>,
+        location: Location,
+    ) -> Finding {
+        Finding {
+            rule,
+            level: rule.level,
+            subjects: vec![subject.into()],
+            what: what.into(),
+            label: label.into(),
+            location,
+            related: Vec::new(),
+            suppression: None,
+        }
+    }
+
+    pub fn with_related(mut self, location: Location, message: impl Into<String>) -> Finding {
+        let message = message.into();
+        if !self
+            .related
+            .iter()
+            .any(|r| r.location == location && r.message == message)
+        {
+            self.related.push(Related { location, message });
+        }
+        self
+    }
+
+    /// "service `a`, service `b`: seccomp is disabled by …"
+    pub fn message(&self) -> String {
+        if self.subjects.is_empty() {
+            return self.what.clone();
+        }
+        format!("{}: {}", self.subjects.join(", "), self.what)
+    }
+
+    /// Stable across unrelated edits: rule, file, first subject and the value
+    /// as written — no line numbers, so moving code does not reopen alerts.
+    pub fn fingerprint(&self) -> String {
+        let mut h = Fnv::default();
+        h.write(self.rule.id.as_bytes());
+        h.write(self.location.source.path.to_string_lossy().as_bytes());
+        if let Some(s) = self.subjects.iter().min() {
+            h.write(s.as_bytes());
+        }
+        h.write(self.location.text().as_bytes());
+        format!("{:016x}", h.0)
+    }
+}
+
+/// FNV-1a, 64 bit: small, stable across releases and platforms (unlike
+/// `std`'s `DefaultHasher`), which is what a fingerprint needs.
+struct Fnv(u64);
+
+impl Default for Fnv {
+    fn default() -> Self {
+        Fnv(0xcbf2_9ce4_8422_2325)
+    }
+}
+
+impl Fnv {
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 ^= u64::from(b);
+            self.0 = self.0.wrapping_mul(0x0100_0000_01b3);
+        }
+        // Field separator, so that ("ab","c") and ("a","bc") differ.
+        self.0 ^= 0xff;
+        self.0 = self.0.wrapping_mul(0x0100_0000_01b3);
+    }
+}
+
+/// Merges findings that mark the same value: a YAML anchor merged into three
+/// services is one finding that names all three, not three alerts.
+pub fn merge_same_value(findings: Vec<Finding>) -> Vec<Finding> {
+    let mut out: Vec<Finding> = Vec::with_capacity(findings.len());
+    let mut index: std::collections::HashMap<
+        (&'static str, std::path::PathBuf, usize, usize),
+        usize,
+    > = std::collections::HashMap::new();
+    for f in findings {
+        let key = (
+            f.rule.id,
+            f.location.source.path.clone(),
+            f.location.span.start,
+            f.location.span.end,
+        );
+        match index.get(&key) {
+            Some(&i) => {
+                let existing = &mut out[i];
+                for s in f.subjects {
+                    if !existing.subjects.contains(&s) {
+                        existing.subjects.push(s);
+                    }
+                }
+                for r in f.related {
+                    existing.related.push(r);
+                }
+                existing
+                    .related
+                    .dedup_by(|a, b| a.location == b.location && a.message == b.message);
+            }
+            None => {
+                index.insert(key, out.len());
+                out.push(f);
+            }
+        }
+    }
+    out.sort_by(|a, b| {
+        (&a.location.source.path, a.location.span.start, a.rule.id).cmp(&(
+            &b.location.source.path,
+            b.location.span.start,
+            b.rule.id,
+        ))
+    });
+    out
+}

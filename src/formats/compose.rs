@@ -1,0 +1,260 @@
+//! Docker Compose files, read the way Docker Compose reads them.
+//!
+//! A file is Compose when its name says so (`compose*.y[a]ml`,
+//! `docker-compose*.y[a]ml`, overrides included) or when its top-level
+//! `services` mapping holds entries with `image`, `build` or `extends`.
+//! For each service this reads `privileged` and `security_opt`, after the
+//! steps Compose itself applies: YAML anchors, aliases and `<<` merge keys
+//! (from the [`yaml`](crate::yaml) tree), `extends` (same file or `file:`),
+//! and `${VAR}` interpolation with the `.env` file beside the Compose file.
+//! A value is always marked where it is written; the alias, merge key or
+//! `extends` that applies it to a service is kept as a related location.
+
+mod interpolate;
+
+use std::path::Path;
+use std::sync::Arc;
+
+use self::interpolate::{Env, interpolate};
+use crate::diagnostic::{Diagnostic, Problem};
+use crate::model::{Container, Parsed, Platform, Seccomp, SecurityOpt, Use, Value};
+use crate::read::Reader;
+use crate::source::{Location, Source};
+use crate::yaml::{Yaml, YamlRef};
+
+/// `extends` chains longer than this are cut (Compose rejects cycles).
+const MAX_EXTENDS: usize = 8;
+
+/// Whether the file name alone makes this a Compose file.
+pub fn is_compose_name(path: &Path) -> bool {
+    let Some(name) = path.file_name().and_then(|n| n.to_str()) else {
+        return false;
+    };
+    let name = name.to_ascii_lowercase();
+    (name.starts_with("compose") || name.starts_with("docker-compose"))
+        && (name.ends_with(".yml") || name.ends_with(".yaml"))
+}
+
+/// Whether a YAML document has Compose's shape: a top-level `services`
+/// mapping with at least one service that has `image`, `build` or `extends`.
+pub fn has_compose_shape(root: YamlRef<'_>) -> bool {
+    let Some(services) = root.get("services") else {
+        return false;
+    };
+    services.entries().iter().any(|(_, svc)| {
+        svc.is_mapping()
+            && ["image", "build", "extends"]
+                .iter()
+                .any(|k| svc.get(k).is_some())
+    })
+}
+
+/// Reads every service of a Compose file into the model.
+pub fn read(source: &Arc<Source>, yaml: &Yaml, reader: &Reader, out: &mut Parsed) {
+    let Some(root) = yaml.roots().next() else {
+        return;
+    };
+    let Some(services) = root.get("services").filter(|s| s.is_mapping()) else {
+        if is_compose_name(&source.path) && yaml.errors.is_empty() {
+            out.diagnostics.push(Diagnostic::at(
+                source,
+                root.span().start,
+                Problem::Shape {
+                    format: "YAML",
+                    expected: "Compose file",
+                    message: "no top-level `services` mapping".into(),
+                },
+            ));
+        }
+        return;
+    };
+    let dir = source.path.parent().unwrap_or(Path::new("")).to_path_buf();
+    let env = match reader.read_referenced(&dir.join(".env")) {
+        Ok(env_source) => Env::parse(&env_source),
+        Err(_) => Env::default(),
+    };
+    let file = ComposeFile {
+        source: Arc::clone(source),
+        root,
+        dir: &dir,
+    };
+    let ctx = Ctx {
+        env: &env,
+        reader,
+        base_dir: &dir,
+    };
+    for (key, service) in services.entries() {
+        let Some(name) = key.as_str() else { continue };
+        let label = format!("service `{name}`");
+        let mut container =
+            Container::new(label, Platform::Engine, Location::new(source, key.span()));
+        let settings = ctx.service(&file, name, service, 0, out);
+        container.privileged = settings.privileged;
+        container.seccomp = settings.seccomp;
+        out.containers.push(container);
+    }
+}
+
+struct ComposeFile<'a> {
+    source: Arc<Source>,
+    root: YamlRef<'a>,
+    dir: &'a Path,
+}
+
+struct Ctx<'a> {
+    env: &'a Env,
+    reader: &'a Reader,
+    /// The project directory: where relative profile paths resolve.
+    base_dir: &'a Path,
+}
+
+#[derive(Default)]
+struct Settings {
+    privileged: Option<Value<bool>>,
+    seccomp: Vec<Value<Seccomp>>,
+}
+
+impl Ctx<'_> {
+    fn service(
+        &self,
+        file: &ComposeFile<'_>,
+        name: &str,
+        service: YamlRef<'_>,
+        depth: usize,
+        out: &mut Parsed,
+    ) -> Settings {
+        let mut settings = match service.get("extends") {
+            Some(ext) if depth < MAX_EXTENDS => self.extends(file, name, ext, depth, out),
+            _ => Settings::default(),
+        };
+        if let Some(v) = service
+            .get("privileged")
+            .and_then(|p| self.boolean(&file.source, p))
+        {
+            settings.privileged = Some(v);
+        }
+        if let Some(opts) = service.get("security_opt") {
+            for item in opts.items() {
+                if let Some(v) = self.security_opt(&file.source, item) {
+                    settings.seccomp.push(v);
+                }
+            }
+        }
+        settings
+    }
+
+    /// `extends: base` or `extends: {service: base, file: other.yml}`: the
+    /// base service's settings, with the `extends` key as where they are used.
+    fn extends(
+        &self,
+        file: &ComposeFile<'_>,
+        name: &str,
+        ext: YamlRef<'_>,
+        depth: usize,
+        out: &mut Parsed,
+    ) -> Settings {
+        let (base_name, other_file) = match ext.as_str() {
+            Some(s) => (s, None),
+            None => (
+                ext.get("service").and_then(|s| s.as_str()).unwrap_or(""),
+                ext.get("file").and_then(|f| f.as_str()),
+            ),
+        };
+        let used_at = Use::new(
+            Location::new(&file.source, ext.span()),
+            "inherited through `extends` by",
+        );
+        let mut settings = match other_file {
+            None => {
+                if base_name == name && depth == 0 {
+                    return Settings::default();
+                }
+                match file.root.get("services").and_then(|s| s.get(base_name)) {
+                    Some(base) => self.service(file, base_name, base, depth + 1, out),
+                    None => Settings::default(),
+                }
+            }
+            Some(path) => {
+                let path = file.dir.join(path);
+                let Ok(source) = self.reader.read_referenced(&path) else {
+                    return Settings::default();
+                };
+                let yaml = Yaml::parse(&source.text);
+                out.comments
+                    .extend(yaml.comments.iter().map(|&c| Location::new(&source, c)));
+                let Some(root) = yaml.roots().next() else {
+                    return Settings::default();
+                };
+                let other = ComposeFile {
+                    source: Arc::clone(&source),
+                    root,
+                    dir: path.parent().unwrap_or(Path::new("")),
+                };
+                match root.get("services").and_then(|s| s.get(base_name)) {
+                    Some(base) => self.service(&other, base_name, base, depth + 1, out),
+                    None => Settings::default(),
+                }
+            }
+        };
+        if let Some(p) = &mut settings.privileged {
+            p.used_at.push(used_at.clone());
+        }
+        for s in &mut settings.seccomp {
+            s.used_at.push(used_at.clone());
+        }
+        settings
+    }
+
+    /// The string value of a scalar after interpolation, with the `.env`
+    /// lines it used; `None` when it cannot be resolved.
+    fn string(&self, node: YamlRef<'_>) -> Option<(String, Vec<Location>)> {
+        interpolate(node.as_str()?, self.env)
+    }
+
+    /// `privileged`: Compose casts interpolated strings with its own
+    /// boolean words (`y`, `yes`, `true`, `on` and their negatives).
+    fn boolean(&self, source: &Arc<Source>, node: YamlRef<'_>) -> Option<Value<bool>> {
+        let (text, env_sites) = self.string(node)?;
+        let value = match text.to_ascii_lowercase().as_str() {
+            "y" | "yes" | "true" | "on" => true,
+            "n" | "no" | "false" | "off" => false,
+            _ => return None,
+        };
+        Some(self.value(source, node, value, env_sites))
+    }
+
+    fn security_opt(&self, source: &Arc<Source>, node: YamlRef<'_>) -> Option<Value<Seccomp>> {
+        let (text, env_sites) = self.string(node)?;
+        let seccomp = match SecurityOpt::parse(&text) {
+            SecurityOpt::SeccompUnconfined => Seccomp::Unconfined,
+            SecurityOpt::SeccompProfile(path) => Seccomp::Profile {
+                path: path.to_string(),
+                base: self.base_dir.to_path_buf(),
+            },
+            SecurityOpt::Other => return None,
+        };
+        Some(self.value(source, node, seccomp, env_sites))
+    }
+
+    fn value<T>(
+        &self,
+        source: &Arc<Source>,
+        node: YamlRef<'_>,
+        value: T,
+        env_sites: Vec<Location>,
+    ) -> Value<T> {
+        let mut v = Value::new(value, Location::new(source, node.span()));
+        if let Some(alias) = node.used_at() {
+            v.used_at.push(Use::new(
+                Location::new(source, alias),
+                "applied through this alias to",
+            ));
+        }
+        v.used_at.extend(
+            env_sites
+                .into_iter()
+                .map(|at| Use::new(at, "set in `.env`, interpolated for")),
+        );
+        v
+    }
+}

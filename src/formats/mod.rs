@@ -1,0 +1,103 @@
+//! One module per file format; this module decides which one reads a file.
+//!
+//! Classification is by name first, so that most files of a repository are
+//! never opened; then a case-insensitive keyword search over the bytes
+//! ([`Prefilter`]) keeps parsers off files that cannot hold a finding. Only
+//! then does a parser run. A YAML file is parsed once and offered to each
+//! YAML format by shape.
+
+pub mod compose;
+
+use std::path::Path;
+use std::sync::Arc;
+
+use aho_corasick::AhoCorasick;
+
+use crate::diagnostic::{Diagnostic, Problem};
+use crate::model::Parsed;
+use crate::read::Reader;
+use crate::source::{Location, Source};
+use crate::yaml::Yaml;
+
+/// How a file will be read, decided from its name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    /// Any YAML: Compose, and later formats, are told apart by shape.
+    Yaml,
+}
+
+/// The format a file's name suggests, or `None` for files seccheck never reads.
+pub fn classify(path: &Path) -> Option<Kind> {
+    let name = path.file_name()?.to_str()?;
+    let lower = name.to_ascii_lowercase();
+    if lower.ends_with(".yml") || lower.ends_with(".yaml") {
+        return Some(Kind::Yaml);
+    }
+    None
+}
+
+/// The words without which no rule can fire in a file. A file without any
+/// of them is not parsed: that is what keeps a scan near `rg` speed.
+pub struct Prefilter {
+    matcher: AhoCorasick,
+}
+
+/// Keywords every finding needs one of (values, keys and the `extends`
+/// that carries a finding from another file into this one's services).
+const KEYWORDS: &[&str] = &[
+    "seccomp",
+    "privileged",
+    "security_opt",
+    "security-opt",
+    "securityopt",
+    "extends",
+];
+
+impl Prefilter {
+    pub fn new(extra: &[&str]) -> Prefilter {
+        let words: Vec<&str> = KEYWORDS.iter().chain(extra).copied().collect();
+        let matcher = AhoCorasick::builder()
+            .ascii_case_insensitive(true)
+            .build(words)
+            .expect("keywords form a valid automaton");
+        Prefilter { matcher }
+    }
+
+    pub fn wants(&self, text: &str) -> bool {
+        self.matcher.is_match(text)
+    }
+}
+
+/// Parses one file into the model. Problems become diagnostics in the result.
+pub fn parse(kind: Kind, source: &Arc<Source>, reader: &Reader) -> Parsed {
+    let mut out = Parsed::default();
+    match kind {
+        Kind::Yaml => read_yaml(source, reader, &mut out),
+    }
+    out
+}
+
+fn read_yaml(source: &Arc<Source>, reader: &Reader, out: &mut Parsed) {
+    let yaml = Yaml::parse(&source.text);
+    out.comments = yaml
+        .comments
+        .iter()
+        .map(|&span| Location::new(source, span))
+        .collect();
+    for e in &yaml.errors {
+        out.diagnostics.push(Diagnostic::at(
+            source,
+            e.offset,
+            Problem::Syntax {
+                format: "YAML",
+                message: e.message.clone(),
+            },
+        ));
+    }
+    let Some(root) = yaml.roots().next() else {
+        return;
+    };
+    if compose::is_compose_name(&source.path) || compose::has_compose_shape(root) {
+        compose::read(source, &yaml, reader, out);
+    }
+}

@@ -1,0 +1,19 @@
+//! seccheck: finds containers whose seccomp confinement is switched off.
+//!
+//! Data flows one way: [`discover`] → [`formats`] (one module per format) →
+//! [`model`] → [`rules`] (one module per rule) → [`finding`] → [`report`]
+//! (one module per output format). [`scan`] wires them together; [`cli`] is
+//! the command line.
+
+pub mod cli;
+pub mod diagnostic;
+pub mod discover;
+pub mod finding;
+pub mod formats;
+pub mod model;
+pub mod read;
+pub mod report;
+pub mod rules;
+pub mod scan;
+pub mod source;
+pub mod yaml;

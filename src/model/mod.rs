@@ -1,0 +1,135 @@
+//! The shared vocabulary between formats and rules.
+//!
+//! A format module turns its syntax into these types; a rule reads only these
+//! types. Every value carries the [`Location`] where it is written, so that a
+//! rule never needs to know whether it came from YAML, HCL, JSON or a shell
+//! line. Meaningful strings become enums here, once, at the edge
+//! ([`Seccomp`], [`SecurityOpt`]); nothing downstream compares strings.
+
+pub mod security_opt;
+
+use std::path::PathBuf;
+
+pub use security_opt::SecurityOpt;
+
+use crate::diagnostic::Diagnostic;
+use crate::source::Location;
+
+/// A setting together with where it is written and where it is used.
+#[derive(Debug, Clone)]
+pub struct Value<T> {
+    pub value: T,
+    /// Where the value is written (for a YAML alias: the anchor's value).
+    pub at: Location,
+    /// Where it takes effect when that is elsewhere: the alias or merge key
+    /// that brought it in, the `extends` that inherited it, the `.env` line
+    /// an interpolation took it from.
+    pub used_at: Vec<Use>,
+}
+
+/// A place that applies a value written elsewhere, and how it does.
+#[derive(Debug, Clone)]
+pub struct Use {
+    pub at: Location,
+    /// Completes "… {container}": "applied through this alias to".
+    pub how: &'static str,
+}
+
+impl Use {
+    pub fn new(at: Location, how: &'static str) -> Use {
+        Use { at, how }
+    }
+}
+
+impl<T> Value<T> {
+    pub fn new(value: T, at: Location) -> Self {
+        Value {
+            value,
+            at,
+            used_at: Vec::new(),
+        }
+    }
+}
+
+/// Which engine runs the container: it decides what "no profile" means.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Platform {
+    /// Docker, Podman and friends: no profile means the engine's default filter.
+    Engine,
+    /// Kubernetes: no profile means Unconfined (unless the kubelet defaults).
+    Kubernetes,
+}
+
+/// A seccomp setting as the engine will apply it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Seccomp {
+    /// No filter at all.
+    Unconfined,
+    /// The runtime's default profile (Kubernetes `RuntimeDefault`).
+    RuntimeDefault,
+    /// A custom profile file: the path as written, and the directory a
+    /// relative path resolves against.
+    Profile { path: String, base: PathBuf },
+    /// Kubernetes `Localhost`: a profile on the node, outside the repository.
+    Localhost(String),
+}
+
+/// A container declaration in any format.
+#[derive(Debug, Clone)]
+pub struct Container {
+    /// How messages name it: "service `db`", "`docker run` of nginx".
+    pub name: String,
+    pub platform: Platform,
+    /// Where it is declared; findings with no value to mark point here.
+    pub at: Location,
+    /// The seccomp settings that take effect, in order (the format applies
+    /// its own override rules before filling this in).
+    pub seccomp: Vec<Value<Seccomp>>,
+    /// Privileged mode, when written (also `false`).
+    pub privileged: Option<Value<bool>>,
+}
+
+impl Container {
+    pub fn new(name: impl Into<String>, platform: Platform, at: Location) -> Self {
+        Container {
+            name: name.into(),
+            platform,
+            at,
+            seccomp: Vec::new(),
+            privileged: None,
+        }
+    }
+}
+
+/// A container engine daemon's own configuration (`daemon.json`, `dockerd`).
+#[derive(Debug, Clone)]
+pub struct Daemon {
+    pub name: String,
+    pub at: Location,
+    pub seccomp: Option<Value<Seccomp>>,
+}
+
+/// An image build that asks for BuildKit's `security.insecure` entitlement.
+#[derive(Debug, Clone)]
+pub struct InsecureBuild {
+    pub name: String,
+    /// The entitlement as written (`--security=insecure`, `security.insecure`).
+    pub at: Location,
+}
+
+/// Everything one format module read from one file.
+#[derive(Debug, Default)]
+pub struct Parsed {
+    pub containers: Vec<Container>,
+    pub daemons: Vec<Daemon>,
+    pub builds: Vec<InsecureBuild>,
+    /// Comments the parser recognised, for suppressions.
+    pub comments: Vec<Location>,
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+impl Parsed {
+    pub fn is_empty(&self) -> bool {
+        self.containers.is_empty() && self.daemons.is_empty() && self.builds.is_empty()
+    }
+}

@@ -1,0 +1,90 @@
+//! Reading files safely: size limit, binary detection, UTF-8, and a fence
+//! around the scanned root.
+//!
+//! Formats read more than the file they were given (`.env` beside a Compose
+//! file, the target of `extends: file:`, a seccomp profile). Those reads go
+//! through [`Reader`] so that no reference can pull in a file outside the
+//! scanned tree, through `..` or a symlink.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use crate::diagnostic::Problem;
+use crate::source::Source;
+
+/// Files larger than this are skipped with a notice (real manifests are KBs).
+pub const DEFAULT_MAX_FILE_SIZE: u64 = 8 * 1024 * 1024;
+
+#[derive(Debug, Clone)]
+pub struct Reader {
+    /// Canonical roots the scan may read inside.
+    roots: Vec<PathBuf>,
+    pub max_file_size: u64,
+}
+
+impl Reader {
+    pub fn new(roots: &[PathBuf], max_file_size: u64) -> Reader {
+        let roots = roots
+            .iter()
+            .filter_map(|r| {
+                let r = r.canonicalize().ok()?;
+                Some(if r.is_file() {
+                    r.parent().map(Path::to_path_buf).unwrap_or(r)
+                } else {
+                    r
+                })
+            })
+            .collect();
+        Reader {
+            roots,
+            max_file_size,
+        }
+    }
+
+    /// Whether `path` (after resolving symlinks) lies inside a scanned root.
+    pub fn is_inside(&self, path: &Path) -> bool {
+        match path.canonicalize() {
+            Ok(real) => self.roots.iter().any(|r| real.starts_with(r)),
+            Err(_) => false,
+        }
+    }
+
+    /// Reads a file that a scanned file refers to; refuses anything outside
+    /// the scanned roots.
+    pub fn read_referenced(&self, path: &Path) -> Result<Arc<Source>, Problem> {
+        if !self.is_inside(path) {
+            return Err(Problem::Io(std::io::Error::new(
+                std::io::ErrorKind::PermissionDenied,
+                "outside the scanned tree",
+            )));
+        }
+        self.read(path)
+    }
+
+    /// Reads one file as text with the size and binary checks.
+    pub fn read(&self, path: &Path) -> Result<Arc<Source>, Problem> {
+        let meta = std::fs::metadata(path)?;
+        if !meta.is_file() {
+            return Err(Problem::Io(std::io::Error::other("not a regular file")));
+        }
+        if meta.len() > self.max_file_size {
+            return Err(Problem::TooLarge {
+                size: meta.len(),
+                limit: self.max_file_size,
+            });
+        }
+        let bytes = std::fs::read(path)?;
+        if memchr::memchr(0, &bytes[..bytes.len().min(8192)]).is_some() {
+            return Err(Problem::Binary);
+        }
+        let text = match String::from_utf8(bytes) {
+            Ok(t) => t,
+            Err(e) => {
+                return Err(Problem::NotUtf8 {
+                    offset: e.utf8_error().valid_up_to(),
+                });
+            }
+        };
+        Ok(Source::new(path, text))
+    }
+}

@@ -1,0 +1,125 @@
+//! seccheck's own JSON: one object with a schema version from the first
+//! release (`seccheck-json-v1`), so that consumers can rely on the shape.
+//!
+//! ```json
+//! {"schema": "seccheck-json-v1", "version": "0.1.0",
+//!  "findings": [{"rule": "seccomp-unconfined", "level": "error",
+//!    "message": "...", "subjects": ["service `db`"],
+//!    "location": {"path": "compose.yaml", "start": {"line": 7, "column": 9},
+//!                 "end": {"line": 7, "column": 27}, "text": "seccomp:unconfined"},
+//!    "related": [{"message": "...", "location": {...}}],
+//!    "fingerprint": "…", "suppressed": null}],
+//!  "diagnostics": [{"path": "broken.yaml", "line": 3, "column": 1,
+//!    "severity": "error", "message": "not valid YAML: …"}],
+//!  "files_scanned": 12}
+//! ```
+//! Lines and columns are 1-based; columns count UTF-16 code units; `end` is
+//! exclusive.
+
+use std::io::Write;
+
+use serde::Serialize;
+
+use super::Context;
+use crate::diagnostic::Severity;
+use crate::finding::Level;
+use crate::scan::ScanResult;
+use crate::source::{Location, Position};
+
+pub const SCHEMA: &str = "seccheck-json-v1";
+
+#[derive(Serialize)]
+struct Output<'a> {
+    schema: &'static str,
+    version: &'static str,
+    findings: Vec<JsonFinding<'a>>,
+    diagnostics: Vec<JsonDiagnostic>,
+    files_scanned: usize,
+}
+
+#[derive(Serialize)]
+struct JsonFinding<'a> {
+    rule: &'static str,
+    level: Level,
+    message: String,
+    subjects: &'a [String],
+    location: JsonLocation,
+    related: Vec<JsonRelated>,
+    fingerprint: String,
+    suppressed: Option<&'a str>,
+}
+
+#[derive(Serialize)]
+struct JsonLocation {
+    path: String,
+    start: Position,
+    end: Position,
+    text: String,
+}
+
+#[derive(Serialize)]
+struct JsonRelated {
+    message: String,
+    location: JsonLocation,
+}
+
+#[derive(Serialize)]
+struct JsonDiagnostic {
+    path: String,
+    line: Option<usize>,
+    column: Option<usize>,
+    severity: Severity,
+    message: String,
+}
+
+fn location(loc: &Location, ctx: &Context) -> JsonLocation {
+    let (start, end) = loc.source.region(loc.span);
+    JsonLocation {
+        path: ctx.relative(&loc.source.path),
+        start,
+        end,
+        text: loc.text().to_string(),
+    }
+}
+
+pub fn write(out: &mut dyn Write, result: &ScanResult, ctx: &Context) -> std::io::Result<()> {
+    let output = Output {
+        schema: SCHEMA,
+        version: env!("CARGO_PKG_VERSION"),
+        findings: result
+            .findings
+            .iter()
+            .map(|f| JsonFinding {
+                rule: f.rule.id,
+                level: f.level,
+                message: f.message(),
+                subjects: &f.subjects,
+                location: location(&f.location, ctx),
+                related: f
+                    .related
+                    .iter()
+                    .map(|r| JsonRelated {
+                        message: r.message.clone(),
+                        location: location(&r.location, ctx),
+                    })
+                    .collect(),
+                fingerprint: f.fingerprint(),
+                suppressed: f.suppression.as_ref().map(|s| s.justification.as_str()),
+            })
+            .collect(),
+        diagnostics: result
+            .diagnostics
+            .iter()
+            .map(|d| JsonDiagnostic {
+                path: ctx.relative(&d.path),
+                line: d.position.map(|p| p.line),
+                column: d.position.map(|p| p.column),
+                severity: d.severity(),
+                message: d.problem.to_string(),
+            })
+            .collect(),
+        files_scanned: result.files_scanned,
+    };
+    serde_json::to_writer_pretty(&mut *out, &output)?;
+    writeln!(out)
+}

@@ -1,0 +1,169 @@
+//! The rule catalogue: one module per rule, one Markdown file per rule.
+//!
+//! A rule's metadata and documentation live once, in `rules/<id>.md` at the
+//! repository root (front matter + Markdown body, in ruff's "what it does /
+//! why is this bad / example" sections). They are compiled in, and feed the
+//! SARIF rule descriptors, `seccheck explain` and `seccheck rules`. A rule
+//! module holds only logic over the [`model`](crate::model): a few lines and
+//! a message.
+
+mod privileged_container;
+mod seccomp_unconfined;
+
+use std::sync::LazyLock;
+
+use crate::finding::{Finding, Level};
+use crate::model::Parsed;
+
+/// A rule's check: the model of one file in, findings out.
+type Check = fn(&'static Rule, &Parsed, &mut Vec<Finding>);
+
+/// Every rule: its documentation file and its check. The one registry.
+const CATALOGUE: &[(&str, Check)] = &[
+    (
+        include_str!("../../rules/seccomp-unconfined.md"),
+        seccomp_unconfined::check,
+    ),
+    (
+        include_str!("../../rules/privileged-container.md"),
+        privileged_container::check,
+    ),
+];
+
+#[derive(Debug)]
+pub struct Rule {
+    /// kebab-case id: SARIF `ruleId`, suppression name, doc file name.
+    pub id: &'static str,
+    /// PascalCase name for SARIF `name`.
+    pub name: &'static str,
+    /// One sentence: SARIF `shortDescription`.
+    pub title: &'static str,
+    pub level: Level,
+    /// GitHub's `security-severity`, as written in the doc (a number 0–10).
+    pub security_severity: &'static str,
+    pub cis: &'static str,
+    pub cwe: &'static str,
+    pub tags: Vec<&'static str>,
+    /// Off unless enabled in configuration.
+    pub enabled_by_default: bool,
+    /// The Markdown body: what it does, why it is bad, examples, references.
+    pub doc: &'static str,
+    check: Check,
+}
+
+impl Rule {
+    pub fn check(&'static self, parsed: &Parsed, out: &mut Vec<Finding>) {
+        (self.check)(self, parsed, out)
+    }
+
+    /// The first paragraph of "What it does": SARIF `fullDescription`.
+    pub fn summary(&self) -> String {
+        section(self.doc, "What it does")
+            .split("\n\n")
+            .next()
+            .unwrap_or("")
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ")
+    }
+
+    pub fn help_uri(&self) -> String {
+        format!(
+            "https://github.com/seccheck/seccheck/blob/main/rules/{}.md",
+            self.id
+        )
+    }
+}
+
+/// The text under `## heading`, up to the next heading.
+pub fn section<'a>(doc: &'a str, heading: &str) -> &'a str {
+    let marker = format!("## {heading}");
+    let Some(start) = doc.find(&marker) else {
+        return "";
+    };
+    let body = &doc[start + marker.len()..];
+    let end = body.find("\n## ").unwrap_or(body.len());
+    body[..end].trim()
+}
+
+static RULES: LazyLock<Vec<Rule>> = LazyLock::new(|| {
+    CATALOGUE
+        .iter()
+        .map(|&(text, check)| parse_doc(text, check))
+        .collect()
+});
+
+pub fn all() -> &'static [Rule] {
+    &RULES
+}
+
+pub fn get(id: &str) -> Option<&'static Rule> {
+    all().iter().find(|r| r.id == id)
+}
+
+/// Front matter is `key: value` lines between `---` fences. The docs are
+/// compiled in and covered by a test, so a malformed one fails the build's
+/// tests, never a user's scan.
+fn parse_doc(text: &'static str, check: Check) -> Rule {
+    let rest = text
+        .strip_prefix("---\n")
+        .expect("rule doc starts with ---");
+    let end = rest.find("\n---\n").expect("rule doc front matter ends");
+    let (front, body) = (&rest[..end], &rest[end + 5..]);
+    let field = |key: &str| -> &'static str {
+        front
+            .lines()
+            .find_map(|l| l.strip_prefix(key)?.strip_prefix(':'))
+            .map(str::trim)
+            .unwrap_or("")
+    };
+    Rule {
+        id: field("id"),
+        name: field("name"),
+        title: field("title"),
+        level: Level::parse(field("level")).expect("rule doc level"),
+        security_severity: field("security-severity"),
+        cis: field("cis"),
+        cwe: field("cwe"),
+        tags: field("tags").split(',').map(str::trim).collect(),
+        enabled_by_default: field("enabled") != "false",
+        doc: body.trim(),
+        check,
+    }
+}
+
+/// Runs every enabled rule over one file's model.
+pub fn run(parsed: &Parsed, enabled: &dyn Fn(&Rule) -> bool) -> Vec<Finding> {
+    let mut out = Vec::new();
+    for rule in all().iter().filter(|r| enabled(r)) {
+        rule.check(parsed, &mut out);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_rule_doc_is_complete() {
+        for rule in all() {
+            assert!(!rule.id.is_empty());
+            assert!(
+                rule.name.chars().next().unwrap().is_ascii_uppercase(),
+                "{}",
+                rule.id
+            );
+            assert!(!rule.title.is_empty(), "{}", rule.id);
+            let sev: f64 = rule.security_severity.parse().unwrap();
+            assert!(sev > 0.0 && sev <= 10.0);
+            assert!(rule.tags.contains(&"security"), "{}", rule.id);
+            for s in ["What it does", "Why is this bad?", "Example", "Use instead"] {
+                assert!(!section(rule.doc, s).is_empty(), "{}: {s}", rule.id);
+            }
+            assert!(!rule.summary().is_empty());
+        }
+        let ids: std::collections::HashSet<_> = all().iter().map(|r| r.id).collect();
+        assert_eq!(ids.len(), all().len(), "duplicate rule ids");
+    }
+}

@@ -1,0 +1,45 @@
+//! `seccomp-unconfined`: a container's seccomp profile is explicitly `unconfined`.
+//!
+//! ## What it does
+//! Reports every container whose effective seccomp setting is `Unconfined`,
+//! whatever format declared it (`seccomp=unconfined`, `seccomp:unconfined`,
+//! Kubernetes `type: Unconfined`).
+//!
+//! ## Why is this bad?
+//! It removes the syscall filter that blocks `mount`, `unshare`, `bpf`,
+//! `keyctl` and the other calls behind most container escapes.
+//!
+//! ## Example
+//! ```yaml
+//! security_opt: ["seccomp=unconfined"]
+//! ```
+//! See `rules/seccomp-unconfined.md` for the full documentation.
+
+use super::Rule;
+use crate::finding::Finding;
+use crate::model::{Parsed, Seccomp};
+
+pub fn check(rule: &'static Rule, parsed: &Parsed, out: &mut Vec<Finding>) {
+    for container in &parsed.containers {
+        for setting in &container.seccomp {
+            if setting.value != Seccomp::Unconfined {
+                continue;
+            }
+            let mut finding = Finding::new(
+                rule,
+                &container.name,
+                format!(
+                    "seccomp filtering is disabled by `{}`",
+                    setting.at.text().trim_matches(['"', '\''])
+                ),
+                "seccomp disabled here",
+                setting.at.clone(),
+            );
+            for used in &setting.used_at {
+                finding = finding
+                    .with_related(used.at.clone(), format!("{} {}", used.how, container.name));
+            }
+            out.push(finding);
+        }
+    }
+}

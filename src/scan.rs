@@ -1,0 +1,114 @@
+//! One scan, end to end: discover → classify → parse → rules → findings.
+//!
+//! Each file is handled on its own by whichever walker thread found it, and
+//! only its findings, diagnostics and comments are kept, so memory stays
+//! flat in the number of files.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+
+use crate::diagnostic::{Diagnostic, Problem};
+use crate::finding::{Finding, merge_same_value};
+use crate::formats::{self, Prefilter};
+use crate::read::Reader;
+use crate::rules::{self, Rule};
+use crate::source::Location;
+
+#[derive(Debug, Clone)]
+pub struct ScanOptions {
+    pub paths: Vec<PathBuf>,
+    pub no_ignore: bool,
+    pub max_file_size: u64,
+    /// Rules switched on beyond the defaults (`k8s-seccomp-unset`).
+    pub enable: Vec<String>,
+    /// Rules switched off.
+    pub disable: Vec<String>,
+}
+
+impl ScanOptions {
+    pub fn new(paths: Vec<PathBuf>) -> ScanOptions {
+        ScanOptions {
+            paths,
+            no_ignore: false,
+            max_file_size: crate::read::DEFAULT_MAX_FILE_SIZE,
+            enable: Vec::new(),
+            disable: Vec::new(),
+        }
+    }
+
+    pub fn is_enabled(&self, rule: &Rule) -> bool {
+        if self.disable.iter().any(|d| d == rule.id) {
+            return false;
+        }
+        rule.enabled_by_default || self.enable.iter().any(|e| e == rule.id)
+    }
+}
+
+#[derive(Debug, Default)]
+pub struct ScanResult {
+    /// Sorted by file and position; one per offending value.
+    pub findings: Vec<Finding>,
+    /// Files that could not be read or parsed, or were skipped.
+    pub diagnostics: Vec<Diagnostic>,
+    /// Comments the parsers recognised, by file: where suppressions live.
+    pub comments: HashMap<PathBuf, Vec<Location>>,
+    pub files_scanned: usize,
+}
+
+pub fn scan(options: &ScanOptions) -> ScanResult {
+    let reader = Reader::new(&options.paths, options.max_file_size);
+    let prefilter = Prefilter::new(&[]);
+    let collected = Mutex::new(ScanResult::default());
+    let enabled = |rule: &Rule| options.is_enabled(rule);
+    let visit = |path: &Path| {
+        let Some(kind) = formats::classify(path) else {
+            return;
+        };
+        let mut local = ScanResult::default();
+        match reader.read(path) {
+            Err(problem) => local.diagnostics.push(Diagnostic::new(path, problem)),
+            Ok(source) => {
+                local.files_scanned = 1;
+                if prefilter.wants(&source.text) {
+                    let parsed = formats::parse(kind, &source, &reader);
+                    local.findings = rules::run(&parsed, &enabled);
+                    local.diagnostics = parsed.diagnostics;
+                    for c in parsed.comments {
+                        local
+                            .comments
+                            .entry(c.source.path.clone())
+                            .or_default()
+                            .push(c);
+                    }
+                }
+            }
+        }
+        let mut all = collected.lock().unwrap_or_else(|e| e.into_inner());
+        all.files_scanned += local.files_scanned;
+        all.findings.extend(local.findings);
+        all.diagnostics.extend(local.diagnostics);
+        for (path, comments) in local.comments {
+            all.comments.entry(path).or_default().extend(comments);
+        }
+    };
+    let on_error = |path: PathBuf, err: ignore::Error| {
+        let problem = match err.into_io_error() {
+            Some(io) => Problem::Io(io),
+            None => Problem::Io(std::io::Error::other("cannot walk this path")),
+        };
+        let mut all = collected.lock().unwrap_or_else(|e| e.into_inner());
+        all.diagnostics.push(Diagnostic::new(path, problem));
+    };
+    crate::discover::walk(&options.paths, options.no_ignore, &visit, &on_error);
+    let mut result = collected.into_inner().unwrap_or_else(|e| e.into_inner());
+    result.findings = merge_same_value(std::mem::take(&mut result.findings));
+    result
+        .diagnostics
+        .sort_by(|a, b| (&a.path, a.position).cmp(&(&b.path, b.position)));
+    for comments in result.comments.values_mut() {
+        comments.sort_by_key(|c| c.span.start);
+        comments.dedup();
+    }
+    result
+}

@@ -1,0 +1,201 @@
+//! A scanned file's text, and the one place byte offsets become lines and columns.
+//!
+//! Every parser reports byte spans into the file it read; reporters turn them
+//! into 1-based lines and columns here, so that SARIF, the terminal report,
+//! JSON and GitHub annotations can never disagree about a position. Columns
+//! are counted in UTF-16 code units (SARIF `columnKind: utf16CodeUnits`,
+//! which is what GitHub's own tools emit and what editors speak).
+
+use std::ops::Range;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+/// A half-open byte range `[start, end)` into one file's text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
+pub struct Span {
+    pub start: usize,
+    pub end: usize,
+}
+
+impl Span {
+    pub const fn new(start: usize, end: usize) -> Self {
+        Span { start, end }
+    }
+
+    pub fn range(self) -> Range<usize> {
+        self.start..self.end
+    }
+
+    pub fn len(self) -> usize {
+        self.end - self.start
+    }
+
+    pub fn is_empty(self) -> bool {
+        self.start == self.end
+    }
+}
+
+impl From<Range<usize>> for Span {
+    fn from(r: Range<usize>) -> Self {
+        Span::new(r.start, r.end)
+    }
+}
+
+/// A 1-based line and column; the column counts UTF-16 code units.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, serde::Serialize)]
+pub struct Position {
+    pub line: usize,
+    pub column: usize,
+}
+
+/// Start offsets of every line, so that a position costs one binary search.
+#[derive(Debug, Clone)]
+pub struct LineIndex {
+    starts: Vec<usize>,
+}
+
+impl LineIndex {
+    pub fn new(text: &str) -> Self {
+        let mut starts = vec![0];
+        starts.extend(memchr::memchr_iter(b'\n', text.as_bytes()).map(|i| i + 1));
+        LineIndex { starts }
+    }
+
+    /// 0-based line number holding byte `offset`.
+    pub fn line_of(&self, offset: usize) -> usize {
+        match self.starts.binary_search(&offset) {
+            Ok(i) => i,
+            Err(i) => i - 1,
+        }
+    }
+
+    pub fn line_start(&self, line0: usize) -> usize {
+        self.starts[line0]
+    }
+
+    pub fn line_count(&self) -> usize {
+        self.starts.len()
+    }
+
+    /// The byte range of 0-based line `line0`, without its line break.
+    pub fn line_range(&self, text: &str, line0: usize) -> Range<usize> {
+        let start = self.starts[line0];
+        let mut end = self.starts.get(line0 + 1).copied().unwrap_or(text.len());
+        let bytes = text.as_bytes();
+        if end > start && bytes[end - 1] == b'\n' {
+            end -= 1;
+        }
+        if end > start && bytes[end - 1] == b'\r' {
+            end -= 1;
+        }
+        start..end
+    }
+
+    pub fn position(&self, text: &str, offset: usize) -> Position {
+        let offset = floor_char_boundary(text, offset.min(text.len()));
+        let line0 = self.line_of(offset);
+        let start = self.starts[line0];
+        let column = text[start..offset].encode_utf16().count() + 1;
+        Position {
+            line: line0 + 1,
+            column,
+        }
+    }
+}
+
+fn floor_char_boundary(text: &str, mut offset: usize) -> usize {
+    while !text.is_char_boundary(offset) {
+        offset -= 1;
+    }
+    offset
+}
+
+/// One file as read: the path as the user will see it, its text and line index.
+#[derive(Debug)]
+pub struct Source {
+    /// Path as given or found during the walk (relative when the scan root is).
+    pub path: PathBuf,
+    pub text: String,
+    pub lines: LineIndex,
+}
+
+impl Source {
+    pub fn new(path: impl Into<PathBuf>, text: impl Into<String>) -> Arc<Source> {
+        let text = text.into();
+        let lines = LineIndex::new(&text);
+        Arc::new(Source {
+            path: path.into(),
+            text,
+            lines,
+        })
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    pub fn position(&self, offset: usize) -> Position {
+        self.lines.position(&self.text, offset)
+    }
+
+    /// Start and end positions of a span; the end is exclusive, as in SARIF.
+    pub fn region(&self, span: Span) -> (Position, Position) {
+        (self.position(span.start), self.position(span.end))
+    }
+
+    pub fn slice(&self, span: Span) -> &str {
+        self.text.get(span.range()).unwrap_or("")
+    }
+}
+
+/// A span in a particular file: where a value is written.
+#[derive(Debug, Clone)]
+pub struct Location {
+    pub source: Arc<Source>,
+    pub span: Span,
+}
+
+impl Location {
+    pub fn new(source: &Arc<Source>, span: Span) -> Self {
+        Location {
+            source: Arc::clone(source),
+            span,
+        }
+    }
+
+    pub fn start(&self) -> Position {
+        self.source.position(self.span.start)
+    }
+
+    pub fn text(&self) -> &str {
+        self.source.slice(self.span)
+    }
+}
+
+impl PartialEq for Location {
+    fn eq(&self, other: &Self) -> bool {
+        self.span == other.span && self.source.path == other.source.path
+    }
+}
+
+impl Eq for Location {}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn positions_are_one_based_utf16() {
+        let text = "a: 1\nb: \"é😀x\"\r\nc";
+        let idx = LineIndex::new(text);
+        assert_eq!(idx.position(text, 0), Position { line: 1, column: 1 });
+        let x = text.find('x').unwrap();
+        // b: " é 😀 → 4 + 1 + 2 code units before x.
+        assert_eq!(idx.position(text, x), Position { line: 2, column: 8 });
+        assert_eq!(
+            idx.position(text, text.len()),
+            Position { line: 3, column: 2 }
+        );
+        assert_eq!(&text[idx.line_range(text, 1)], "b: \"é😀x\"");
+    }
+}
