@@ -33,7 +33,9 @@ pub enum Problem {
     #[error("skipped: binary file")]
     Binary,
     #[error("not valid UTF-8 (first invalid byte at offset {offset})")]
-    NotUtf8 { offset: usize },
+    NotUtf8 { offset: usize, position: Position },
+    #[error("skipped: empty file")]
+    Empty,
     #[error("cannot read: {0}")]
     Io(#[from] std::io::Error),
 }
@@ -57,9 +59,13 @@ pub struct Diagnostic {
 
 impl Diagnostic {
     pub fn new(path: impl Into<PathBuf>, problem: Problem) -> Self {
+        let position = match &problem {
+            Problem::NotUtf8 { position, .. } => Some(*position),
+            _ => None,
+        };
         Diagnostic {
             path: path.into(),
-            position: None,
+            position,
             problem,
         }
     }
@@ -75,7 +81,7 @@ impl Diagnostic {
 
     pub fn severity(&self) -> Severity {
         match self.problem {
-            Problem::TooLarge { .. } | Problem::Binary => Severity::Notice,
+            Problem::TooLarge { .. } | Problem::Binary | Problem::Empty => Severity::Notice,
             _ => Severity::Error,
         }
     }

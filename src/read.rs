@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use crate::diagnostic::Problem;
-use crate::source::Source;
+use crate::source::{LineIndex, Source};
 
 /// Files larger than this are skipped with a notice (real manifests are KBs).
 pub const DEFAULT_MAX_FILE_SIZE: u64 = 8 * 1024 * 1024;
@@ -80,8 +80,11 @@ impl Reader {
         let text = match String::from_utf8(bytes) {
             Ok(t) => t,
             Err(e) => {
+                let offset = e.utf8_error().valid_up_to();
+                let valid = String::from_utf8_lossy(&e.as_bytes()[..offset]);
                 return Err(Problem::NotUtf8 {
-                    offset: e.utf8_error().valid_up_to(),
+                    offset,
+                    position: LineIndex::new(&valid).position(&valid, offset),
                 });
             }
         };

@@ -68,6 +68,11 @@ pub fn scan(options: &ScanOptions) -> ScanResult {
         let mut local = ScanResult::default();
         match reader.read(path) {
             Err(problem) => local.diagnostics.push(Diagnostic::new(path, problem)),
+            Ok(source) if source.text.trim().is_empty() => {
+                local
+                    .diagnostics
+                    .push(Diagnostic::new(path, Problem::Empty));
+            }
             Ok(source) => {
                 local.files_scanned = 1;
                 if prefilter.wants(&source.text) {

@@ -27,6 +27,10 @@ pub const MAX_DEPTH: usize = 256;
 pub const MAX_NODES: usize = 2_000_000;
 /// How many aliases and merges one lookup may follow before giving up.
 const MAX_HOPS: usize = 64;
+/// Merge-key work allowed per file, beyond a share proportional to its size:
+/// `<<: [*a, *a, …]` nested a few levels deep is exponential, like an alias
+/// bomb, and must stop rather than hang.
+const MERGE_BUDGET_BASE: usize = 100_000;
 
 #[derive(Debug, Clone)]
 pub enum NodeKind {
@@ -63,6 +67,11 @@ pub struct Yaml {
     pub comments: Vec<Span>,
     /// Documents that failed; later documents are still read.
     pub errors: Vec<YamlError>,
+    /// Merge entries that lookups may still visit; see [`MERGE_BUDGET_BASE`].
+    merge_budget: std::cell::Cell<usize>,
+    /// Where the merge budget ran out, if it did: lookups past that point
+    /// see only part of the merged keys, which the caller must report.
+    budget_exhausted_at: std::cell::Cell<Option<usize>>,
 }
 
 enum Open {
@@ -88,7 +97,27 @@ impl Yaml {
                 }
             }
         }
+        yaml.merge_budget
+            .set(MERGE_BUDGET_BASE + 10 * yaml.nodes.len());
         yaml
+    }
+
+    /// The offset of the merge key where expansion was cut short, if any.
+    pub fn merge_budget_exhausted_at(&self) -> Option<usize> {
+        self.budget_exhausted_at.get()
+    }
+
+    /// Takes one unit of merge work; false once the budget is spent.
+    fn spend(&self, at: usize) -> bool {
+        let left = self.merge_budget.get();
+        if left == 0 {
+            if self.budget_exhausted_at.get().is_none() {
+                self.budget_exhausted_at.set(Some(at));
+            }
+            return false;
+        }
+        self.merge_budget.set(left - 1);
+        true
     }
 
     /// Reads events up to the end of one document. `Ok(false)` at end of stream.
@@ -121,6 +150,7 @@ impl Yaml {
                     continue;
                 }
                 Event::Scalar(value, style, anchor, _) => {
+                    let span = content_span(text, span, style);
                     let id = self.push(
                         NodeKind::Scalar {
                             value: value.into_owned(),
@@ -214,6 +244,25 @@ impl Yaml {
             id,
             used_at: None,
         })
+    }
+}
+
+/// A quoted scalar's span without its quotes: findings mark the value
+/// itself, as editors and the peers' expectations do.
+fn content_span(text: &str, span: Span, style: ScalarStyle) -> Span {
+    let quote = match style {
+        ScalarStyle::SingleQuoted => b'\'',
+        ScalarStyle::DoubleQuoted => b'"',
+        _ => return span,
+    };
+    let bytes = text.as_bytes();
+    if span.len() >= 2
+        && bytes.get(span.start) == Some(&quote)
+        && bytes.get(span.end - 1) == Some(&quote)
+    {
+        Span::new(span.start + 1, span.end - 1)
+    } else {
+        span
     }
 }
 
@@ -379,9 +428,15 @@ impl<'a> YamlRef<'a> {
                 vec![merge]
             };
             for source in sources {
+                if !self.yaml.spend(merge.span().start) {
+                    return;
+                }
                 let mut merged = Vec::new();
                 source.collect_entries(&mut merged, depth + 1);
                 for (k, v) in merged {
+                    if !self.yaml.spend(merge.span().start) {
+                        return;
+                    }
                     let name = k.as_str();
                     if name.is_some() && out.iter().any(|(o, _)| o.as_str() == name) {
                         continue;
@@ -428,7 +483,7 @@ mod tests {
         assert!(y.errors.is_empty(), "{:?}", y.errors);
         let root = y.roots().next().unwrap();
         let items = root.get("a").unwrap().items();
-        assert_eq!(text_of(src, items[0].span()), "'seccomp:unconfined'");
+        assert_eq!(text_of(src, items[0].span()), "seccomp:unconfined");
         assert_eq!(items[0].as_str(), Some("seccomp:unconfined"));
         assert_eq!(text_of(src, items[1].span()), "plain");
         assert_eq!(text_of(src, y.comments[0]), "# c");
@@ -459,6 +514,23 @@ mod tests {
         let y = Yaml::parse(&src);
         assert!(y.errors.is_empty());
         assert!(y.nodes.len() < 1000);
+    }
+
+    #[test]
+    fn merge_bomb_stops_within_budget() {
+        let mut src = String::from("a0: &a0 {k0: 1, k1: 2, k2: 3}\n");
+        for i in 1..30 {
+            let p = i - 1;
+            src.push_str(&format!(
+                "a{i}: &a{i} {{<<: [*a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}], x{i}: 1}}\n"
+            ));
+        }
+        let y = Yaml::parse(&src);
+        let root = y.roots().next().unwrap();
+        let started = std::time::Instant::now();
+        let _ = root.get("a29").unwrap().entries();
+        assert!(y.merge_budget_exhausted_at().is_some());
+        assert!(started.elapsed() < std::time::Duration::from_secs(5));
     }
 
     #[test]

@@ -59,7 +59,11 @@ fn actual(dir: &Path, options_line: &str) -> Vec<String> {
     let mut lines = Vec::new();
     for f in &result.findings {
         let (s, e) = f.location.source.region(f.location.span);
-        let prefix = if f.suppression.is_some() { "suppressed " } else { "" };
+        let prefix = if f.suppression.is_some() {
+            "suppressed "
+        } else {
+            ""
+        };
         lines.push(format!(
             "{prefix}{} {}:{}:{}-{}:{}",
             f.rule.id,

@@ -100,4 +100,11 @@ fn read_yaml(source: &Arc<Source>, reader: &Reader, out: &mut Parsed) {
     if compose::is_compose_name(&source.path) || compose::has_compose_shape(root) {
         compose::read(source, &yaml, reader, out);
     }
+    if let Some(at) = yaml.merge_budget_exhausted_at() {
+        out.diagnostics.push(Diagnostic::at(
+            source,
+            at,
+            Problem::Limit("`<<` merge keys expand past the budget (a merge bomb?); keys merged beyond it were not read".into()),
+        ));
+    }
 }
