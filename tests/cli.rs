@@ -1,0 +1,219 @@
+//! The command line as users run it: exit codes, formats, output files,
+//! discovery rules.
+
+use std::path::Path;
+
+use assert_cmd::Command;
+
+fn seccheck() -> Command {
+    let mut cmd = Command::cargo_bin("seccheck").unwrap();
+    cmd.current_dir(env!("CARGO_MANIFEST_DIR"))
+        .env("NO_COLOR", "1");
+    cmd
+}
+
+fn write(dir: &Path, name: &str, text: &str) {
+    let path = dir.join(name);
+    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+    std::fs::write(path, text).unwrap();
+}
+
+const PRIVILEGED: &str = "services:\n  web:\n    image: nginx\n    privileged: true\n";
+const CLEAN: &str = "services:\n  web:\n    image: nginx\n    privileged: false\n";
+
+#[test]
+fn exit_codes() {
+    seccheck()
+        .args(["scan", "testdata/compose/forms"])
+        .assert()
+        .code(1);
+    seccheck()
+        .args(["scan", "testdata/compose/not-compose"])
+        .assert()
+        .code(0);
+    seccheck()
+        .args(["scan", "--fail-on", "never", "testdata/compose/forms"])
+        .assert()
+        .code(0);
+    seccheck()
+        .args(["scan", "--fail-on", "error", "testdata/compose/forms"])
+        .assert()
+        .code(1);
+    // Usage errors and missing paths are 2.
+    seccheck().args(["scan", "--bogus"]).assert().code(2);
+    seccheck()
+        .args(["scan", "testdata/does-not-exist"])
+        .assert()
+        .code(2);
+    seccheck()
+        .args(["scan", "--enable", "no-such-rule", "testdata"])
+        .assert()
+        .code(2);
+    seccheck()
+        .args(["scan", "--format", "xml", "testdata"])
+        .assert()
+        .code(2);
+}
+
+#[test]
+fn broken_files_are_reported_not_fatal() {
+    let out = seccheck()
+        .args(["scan", "testdata/compose/bad-input"])
+        .assert()
+        .code(1)
+        .get_output()
+        .stdout
+        .clone();
+    let out = String::from_utf8(out).unwrap();
+    assert!(out.contains("compose.ok.yaml:4:17"), "{out}");
+    assert!(
+        out.contains("error: testdata/compose/bad-input/compose.yaml:4:15: not valid YAML"),
+        "{out}"
+    );
+    assert!(
+        out.contains("error: testdata/compose/bad-input/compose.latin1.yaml:3:15: not valid UTF-8"),
+        "{out}"
+    );
+}
+
+#[test]
+fn rules_and_explain() {
+    let out = seccheck()
+        .arg("rules")
+        .assert()
+        .code(0)
+        .get_output()
+        .stdout
+        .clone();
+    let out = String::from_utf8(out).unwrap();
+    assert!(out.contains("seccomp-unconfined"));
+    assert!(out.contains("privileged-container"));
+    let doc = seccheck()
+        .args(["explain", "seccomp-unconfined"])
+        .assert()
+        .code(0)
+        .get_output()
+        .stdout
+        .clone();
+    let doc = String::from_utf8(doc).unwrap();
+    assert!(doc.contains("## Why is this bad?"));
+    assert!(doc.contains("CIS Docker Benchmark"));
+    seccheck().args(["explain", "nope"]).assert().code(2);
+}
+
+#[test]
+fn json_has_a_schema_version_and_exact_positions() {
+    let out = seccheck()
+        .args(["scan", "--format", "json", "testdata/compose/anchors"])
+        .assert()
+        .code(1)
+        .get_output()
+        .stdout
+        .clone();
+    let v: serde_json::Value = serde_json::from_slice(&out).unwrap();
+    assert_eq!(v["schema"], "seccheck-json-v1");
+    let f = &v["findings"][0];
+    assert_eq!(f["rule"], "seccomp-unconfined");
+    assert_eq!(
+        f["location"]["path"],
+        "testdata/compose/anchors/docker-compose.yml"
+    );
+    assert_eq!(f["location"]["start"]["line"], 4);
+    assert_eq!(f["location"]["start"]["column"], 7);
+    assert_eq!(f["location"]["end"]["column"], 25);
+    assert_eq!(
+        f["subjects"],
+        serde_json::json!(["service `api`", "service `worker`"])
+    );
+}
+
+#[test]
+fn output_file_is_written_whole_and_nothing_else_left() {
+    let dir = tempfile::tempdir().unwrap();
+    let target = dir.path().join("report.sarif");
+    seccheck()
+        .args(["scan", "--format", "sarif", "--output"])
+        .arg(&target)
+        .arg("testdata/compose/forms")
+        .assert()
+        .code(1)
+        .stdout("");
+    let v: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&target).unwrap()).unwrap();
+    assert_eq!(v["version"], "2.1.0");
+    let names: Vec<_> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    assert_eq!(names, vec![std::ffi::OsString::from("report.sarif")]);
+}
+
+#[test]
+fn gitignore_is_honoured_unless_no_ignore_and_explicit_paths_always_scanned() {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), ".gitignore", "ignored/\n");
+    write(dir.path(), "ignored/compose.yaml", PRIVILEGED);
+    write(dir.path(), "kept/compose.yaml", CLEAN);
+    let run = |args: &[&str]| {
+        let mut cmd = Command::cargo_bin("seccheck").unwrap();
+        cmd.current_dir(dir.path()).args(args).assert()
+    };
+    run(&["scan", "."]).code(0);
+    run(&["scan", "--no-ignore", "."]).code(1);
+    // pre-commit passes file names: judged whatever the ignore files say.
+    run(&["scan", "ignored/compose.yaml"]).code(1);
+    // Hidden directories are walked (.devcontainer, .github live there).
+    write(dir.path(), ".hidden/compose.yaml", PRIVILEGED);
+    run(&["scan", "."]).code(1);
+}
+
+#[cfg(unix)]
+#[test]
+fn symlinks_do_not_lead_out_of_the_root() {
+    let outside = tempfile::tempdir().unwrap();
+    write(outside.path(), "compose.yaml", PRIVILEGED);
+    let root = tempfile::tempdir().unwrap();
+    write(root.path(), "compose.yaml", CLEAN);
+    std::os::unix::fs::symlink(outside.path(), root.path().join("linked-dir")).unwrap();
+    std::os::unix::fs::symlink(
+        outside.path().join("compose.yaml"),
+        root.path().join("docker-compose.yml"),
+    )
+    .unwrap();
+    Command::cargo_bin("seccheck")
+        .unwrap()
+        .current_dir(root.path())
+        .args(["scan", "."])
+        .assert()
+        .code(0);
+}
+
+#[cfg(unix)]
+#[test]
+fn a_fifo_named_like_compose_is_a_diagnostic_not_a_hang() {
+    let dir = tempfile::tempdir().unwrap();
+    let fifo = dir.path().join("compose.yaml");
+    let status = std::process::Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .unwrap();
+    assert!(status.success());
+    write(dir.path(), "other/compose.yaml", PRIVILEGED);
+    let out = Command::cargo_bin("seccheck")
+        .unwrap()
+        .current_dir(dir.path())
+        .env("NO_COLOR", "1")
+        .args(["scan", "compose.yaml", "other"])
+        .timeout(std::time::Duration::from_secs(20))
+        .assert()
+        .code(1)
+        .get_output()
+        .stdout
+        .clone();
+    let out = String::from_utf8(out).unwrap();
+    assert!(
+        out.contains("error: compose.yaml: cannot read: not a regular file"),
+        "{out}"
+    );
+    assert!(out.contains("other/compose.yaml:4:17"), "{out}");
+}
