@@ -217,3 +217,49 @@ fn a_fifo_named_like_compose_is_a_diagnostic_not_a_hang() {
     );
     assert!(out.contains("other/compose.yaml:4:17"), "{out}");
 }
+
+#[test]
+fn fingerprints_survive_unrelated_line_shifts() {
+    let dir = tempfile::tempdir().unwrap();
+    let fingerprint = |text: &str| {
+        write(dir.path(), "compose.yaml", text);
+        let out = Command::cargo_bin("seccheck")
+            .unwrap()
+            .current_dir(dir.path())
+            .args(["scan", "--format", "sarif", "."])
+            .output()
+            .unwrap();
+        let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        let result = &v["runs"][0]["results"][0];
+        (
+            result["partialFingerprints"]["primaryLocationLineHash"]
+                .as_str()
+                .unwrap()
+                .to_string(),
+            result["locations"][0]["physicalLocation"]["region"]["startLine"]
+                .as_u64()
+                .unwrap(),
+        )
+    };
+    let (before, line_before) = fingerprint(PRIVILEGED);
+    let shifted = format!(
+        "# a comment\n\n{}",
+        PRIVILEGED.replace("  web:\n", "  db:\n    image: postgres\n  web:\n")
+    );
+    let (after, line_after) = fingerprint(&shifted);
+    assert_eq!(line_before + 4, line_after);
+    assert_eq!(before, after);
+}
+
+#[test]
+fn a_path_that_vanishes_is_a_diagnostic() {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "compose.yaml", PRIVILEGED);
+    let gone = dir.path().join("gone/compose.yaml");
+    let options = seccheck::scan::ScanOptions::new(vec![gone.clone(), dir.path().to_path_buf()]);
+    let result = seccheck::scan::scan(&options);
+    assert_eq!(result.findings.len(), 1);
+    assert_eq!(result.diagnostics.len(), 1);
+    assert_eq!(result.diagnostics[0].path, gone);
+    assert!(result.diagnostics[0].to_string().contains("cannot read"));
+}
