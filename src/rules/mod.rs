@@ -132,6 +132,29 @@ fn parse_doc(text: &'static str, check: Check) -> Rule {
     }
 }
 
+/// The README's rule table, generated from the rule documents so that the
+/// two cannot drift (checked by `tests/readme.rs`).
+pub fn markdown_table() -> String {
+    let mut out =
+        String::from("| rule | level | security-severity | what it finds |\n|---|---|---|---|\n");
+    for r in all() {
+        let off = if r.enabled_by_default {
+            ""
+        } else {
+            " (off by default)"
+        };
+        out.push_str(&format!(
+            "| [`{}`](rules/{}.md) | {}{off} | {} | {} |\n",
+            r.id,
+            r.id,
+            r.level.as_str(),
+            r.security_severity,
+            r.title
+        ));
+    }
+    out
+}
+
 /// Runs every enabled rule over one file's model.
 pub fn run(parsed: &Parsed, enabled: &dyn Fn(&Rule) -> bool) -> Vec<Finding> {
     let mut out = Vec::new();
