@@ -24,15 +24,21 @@ pub struct Reader {
 
 impl Reader {
     pub fn new(roots: &[PathBuf], max_file_size: u64) -> Reader {
+        // A file given by name (pre-commit passes staged files) may refer to
+        // its neighbours in the repository: its fence is the working
+        // directory when it lies inside it, else its own directory.
+        let cwd = std::env::current_dir().and_then(|d| d.canonicalize()).ok();
         let roots = roots
             .iter()
             .filter_map(|r| {
                 let r = r.canonicalize().ok()?;
-                Some(if r.is_file() {
-                    r.parent().map(Path::to_path_buf).unwrap_or(r)
-                } else {
-                    r
-                })
+                if !r.is_file() {
+                    return Some(r);
+                }
+                match &cwd {
+                    Some(cwd) if r.starts_with(cwd) => Some(cwd.clone()),
+                    _ => r.parent().map(Path::to_path_buf),
+                }
             })
             .collect();
         Reader {
@@ -58,7 +64,7 @@ impl Reader {
                 "outside the scanned tree",
             )));
         }
-        self.read(path)
+        self.read(&normalize(path))
     }
 
     /// Reads one file as text with the size and binary checks.
@@ -89,5 +95,43 @@ impl Reader {
             }
         };
         Ok(Source::new(path, text))
+    }
+}
+
+/// `app/../common/./base.yml` → `common/base.yml`, without touching the file
+/// system: a referenced file must carry the same path as when it is scanned
+/// directly, so that its findings merge and its URI is normalised.
+pub fn normalize(path: &Path) -> PathBuf {
+    use std::path::Component;
+    let mut out: Vec<Component<'_>> = Vec::new();
+    for c in path.components() {
+        match c {
+            Component::CurDir => {}
+            Component::ParentDir => match out.last() {
+                Some(Component::Normal(_)) => {
+                    out.pop();
+                }
+                Some(Component::RootDir | Component::Prefix(_)) => {}
+                _ => out.push(c),
+            },
+            other => out.push(other),
+        }
+    }
+    out.iter().collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::normalize;
+    use std::path::Path;
+
+    #[test]
+    fn normalizes_lexically() {
+        assert_eq!(
+            normalize(Path::new("app/../common/./base.yml")),
+            Path::new("common/base.yml")
+        );
+        assert_eq!(normalize(Path::new("../x/../y")), Path::new("../y"));
+        assert_eq!(normalize(Path::new("/a/../../b")), Path::new("/b"));
     }
 }

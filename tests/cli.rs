@@ -263,3 +263,72 @@ fn a_path_that_vanishes_is_a_diagnostic() {
     assert_eq!(result.diagnostics[0].path, gone);
     assert!(result.diagnostics[0].to_string().contains("cannot read"));
 }
+
+#[test]
+fn large_and_binary_files_are_skipped_with_a_notice() {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "big/compose.yaml", PRIVILEGED);
+    write(
+        dir.path(),
+        "bin/compose.yaml",
+        "services:\0\n  privileged: true\n",
+    );
+    let out = Command::cargo_bin("seccheck")
+        .unwrap()
+        .current_dir(dir.path())
+        .env("NO_COLOR", "1")
+        .args(["scan", "--max-file-size", "20", "--format", "json", "."])
+        .assert()
+        .code(0)
+        .get_output()
+        .stdout
+        .clone();
+    let v: serde_json::Value = serde_json::from_slice(&out).unwrap();
+    let diags = v["diagnostics"].as_array().unwrap();
+    assert_eq!(diags.len(), 2, "{diags:?}");
+    assert_eq!(diags[0]["path"], "big/compose.yaml");
+    assert_eq!(diags[0]["severity"], "notice");
+    assert!(
+        diags[0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("over the 20-byte limit")
+    );
+    // The binary file is smaller than the limit, so it is read and refused.
+    let out = Command::cargo_bin("seccheck")
+        .unwrap()
+        .current_dir(dir.path())
+        .args(["scan", "--format", "json", "bin"])
+        .output()
+        .unwrap();
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["diagnostics"][0]["message"], "skipped: binary file");
+    assert_eq!(v["diagnostics"][0]["severity"], "notice");
+}
+
+#[test]
+fn an_explicit_file_may_extend_a_neighbour_in_the_repository() {
+    let dir = tempfile::tempdir().unwrap();
+    write(
+        dir.path(),
+        "common/base.yml",
+        "services:\n  base:\n    image: x\n    privileged: true\n",
+    );
+    write(
+        dir.path(),
+        "app/compose.yaml",
+        "services:\n  app:\n    extends:\n      file: ../common/base.yml\n      service: base\n",
+    );
+    let out = Command::cargo_bin("seccheck")
+        .unwrap()
+        .current_dir(dir.path())
+        .args(["scan", "--format", "json", "app/compose.yaml"])
+        .output()
+        .unwrap();
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["findings"][0]["location"]["path"], "common/base.yml");
+    assert_eq!(
+        v["findings"][0]["subjects"],
+        serde_json::json!(["service `app`"])
+    );
+}
