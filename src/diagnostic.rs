@@ -36,6 +36,9 @@ pub enum Problem {
     NotUtf8 { offset: usize, position: Position },
     #[error("skipped: empty file")]
     Empty,
+    /// Skipped on purpose, for the reason given.
+    #[error("skipped: {0}")]
+    Skipped(String),
     #[error("cannot read: {0}")]
     Io(#[from] std::io::Error),
 }
@@ -81,7 +84,9 @@ impl Diagnostic {
 
     pub fn severity(&self) -> Severity {
         match self.problem {
-            Problem::TooLarge { .. } | Problem::Binary | Problem::Empty => Severity::Notice,
+            Problem::TooLarge { .. } | Problem::Binary | Problem::Empty | Problem::Skipped(_) => {
+                Severity::Notice
+            }
             _ => Severity::Error,
         }
     }

@@ -58,7 +58,10 @@ pub struct ScanResult {
 
 pub fn scan(options: &ScanOptions) -> ScanResult {
     let reader = Reader::new(&options.paths, options.max_file_size);
-    let prefilter = Prefilter::new(&[]);
+    // Without a profile there is no seccomp keyword to find: when the
+    // missing-profile rule runs, every Kubernetes workload must be parsed.
+    let k8s_unset = rules::get("k8s-seccomp-unset").is_some_and(|r| options.is_enabled(r));
+    let prefilter = Prefilter::new(if k8s_unset { &["container"] } else { &[] });
     let collected = Mutex::new(ScanResult::default());
     let enabled = |rule: &Rule| options.is_enabled(rule);
     let visit = |path: &Path| {

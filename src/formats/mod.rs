@@ -7,6 +7,7 @@
 //! YAML format by shape.
 
 pub mod compose;
+pub mod kubernetes;
 
 use std::path::Path;
 use std::sync::Arc;
@@ -78,6 +79,13 @@ pub fn parse(kind: Kind, source: &Arc<Source>, reader: &Reader) -> Parsed {
 }
 
 fn read_yaml(source: &Arc<Source>, reader: &Reader, out: &mut Parsed) {
+    if is_helm_template(source) {
+        out.diagnostics.push(Diagnostic::new(
+            &source.path,
+            Problem::Skipped("a Helm template (`{{ … }}` under `templates/`) is not YAML".into()),
+        ));
+        return;
+    }
     let yaml = Yaml::parse(&source.text);
     out.comments = yaml
         .comments
@@ -100,6 +108,9 @@ fn read_yaml(source: &Arc<Source>, reader: &Reader, out: &mut Parsed) {
     if compose::is_compose_name(&source.path) || compose::has_compose_shape(root) {
         compose::read(source, &yaml, reader, out);
     }
+    if yaml.roots().any(kubernetes::has_k8s_shape) {
+        kubernetes::read(source, &yaml, out);
+    }
     if let Some(at) = yaml.merge_budget_exhausted_at() {
         out.diagnostics.push(Diagnostic::at(
             source,
@@ -107,4 +118,16 @@ fn read_yaml(source: &Arc<Source>, reader: &Reader, out: &mut Parsed) {
             Problem::Limit("`<<` merge keys expand past the budget (a merge bomb?); keys merged beyond it were not read".into()),
         ));
     }
+}
+
+/// Helm renders files under `templates/` with Go templates before they are
+/// YAML; read as YAML they give syntax errors or wrong values, never findings.
+fn is_helm_template(source: &Source) -> bool {
+    source.text.contains("{{")
+        && source
+            .path
+            .parent()
+            .into_iter()
+            .flat_map(|p| p.components())
+            .any(|c| c.as_os_str() == "templates")
 }

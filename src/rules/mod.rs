@@ -7,6 +7,7 @@
 //! module holds only logic over the [`model`](crate::model): a few lines and
 //! a message.
 
+mod k8s_seccomp_unset;
 mod privileged_container;
 mod seccomp_unconfined;
 
@@ -27,6 +28,10 @@ const CATALOGUE: &[(&str, Check)] = &[
     (
         include_str!("../../rules/privileged-container.md"),
         privileged_container::check,
+    ),
+    (
+        include_str!("../../rules/k8s-seccomp-unset.md"),
+        k8s_seccomp_unset::check,
     ),
 ];
 
