@@ -8,6 +8,7 @@
 
 pub mod compose;
 pub mod kubernetes;
+pub mod terraform;
 
 use std::path::Path;
 use std::sync::Arc;
@@ -25,6 +26,8 @@ use crate::yaml::Yaml;
 pub enum Kind {
     /// Any YAML: Compose, and later formats, are told apart by shape.
     Yaml,
+    /// Terraform HCL (`*.tf`).
+    Terraform,
 }
 
 /// The format a file's name suggests, or `None` for files seccheck never reads.
@@ -33,6 +36,9 @@ pub fn classify(path: &Path) -> Option<Kind> {
     let lower = name.to_ascii_lowercase();
     if lower.ends_with(".yml") || lower.ends_with(".yaml") {
         return Some(Kind::Yaml);
+    }
+    if lower.ends_with(".tf") {
+        return Some(Kind::Terraform);
     }
     None
 }
@@ -74,6 +80,7 @@ pub fn parse(kind: Kind, source: &Arc<Source>, reader: &Reader) -> Parsed {
     let mut out = Parsed::default();
     match kind {
         Kind::Yaml => read_yaml(source, reader, &mut out),
+        Kind::Terraform => terraform::read(source, reader, &mut out),
     }
     out
 }

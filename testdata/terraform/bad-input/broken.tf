@@ -1,0 +1,4 @@
+resource "docker_container" "x" {
+  privileged = true
+  image = "a
+}

@@ -1,0 +1,3 @@
+resource "docker_container" "y" {
+  privileged = true
+}
