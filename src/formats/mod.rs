@@ -8,6 +8,7 @@
 
 pub mod compose;
 pub mod kubernetes;
+pub mod nomad;
 pub mod terraform;
 
 use std::path::Path;
@@ -28,6 +29,8 @@ pub enum Kind {
     Yaml,
     /// Terraform HCL (`*.tf`).
     Terraform,
+    /// Nomad job files (`*.nomad`, `*.nomad.hcl`, `*.hcl` with `job` blocks).
+    Nomad,
 }
 
 /// The format a file's name suggests, or `None` for files seccheck never reads.
@@ -39,6 +42,9 @@ pub fn classify(path: &Path) -> Option<Kind> {
     }
     if lower.ends_with(".tf") {
         return Some(Kind::Terraform);
+    }
+    if lower.ends_with(".nomad") || lower.ends_with(".hcl") {
+        return Some(Kind::Nomad);
     }
     None
 }
@@ -81,6 +87,7 @@ pub fn parse(kind: Kind, source: &Arc<Source>, reader: &Reader) -> Parsed {
     match kind {
         Kind::Yaml => read_yaml(source, reader, &mut out),
         Kind::Terraform => terraform::read(source, reader, &mut out),
+        Kind::Nomad => nomad::read(source, reader, &mut out),
     }
     out
 }

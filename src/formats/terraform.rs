@@ -34,6 +34,39 @@ const CONTAINER_ANNOTATION_PREFIX: &str = "container.seccomp.security.alpha.kube
 const MAX_SIBLINGS: usize = 64;
 
 pub fn read(source: &Arc<Source>, reader: &Reader, out: &mut Parsed) {
+    with_module(source, reader, "tf", out, |body, ctx, out| {
+        for block in body.blocks() {
+            if block.ident.as_str() != "resource" || block.labels.len() < 2 {
+                continue;
+            }
+            let ty = block.labels[0].as_str();
+            let name = block.labels[1].as_str();
+            match ty {
+                "docker_container" => {
+                    let body = Node::Body(&block.body);
+                    let label = format!("docker_container `{name}`");
+                    ctx.engine(body, label, block.ident.span(), "security_opts", out);
+                }
+                _ => {
+                    if let Some(path) = k8s_pod_spec_path(ty) {
+                        ctx.kubernetes(block, ty, name, path, out);
+                    }
+                }
+            }
+        }
+    });
+}
+
+/// Parses an HCL file, collects its comments and the `variable` defaults of
+/// its module (this file and siblings with extension `ext`), then hands the
+/// body to `read`. A syntax error is a positioned diagnostic.
+pub(super) fn with_module(
+    source: &Arc<Source>,
+    reader: &Reader,
+    ext: &str,
+    out: &mut Parsed,
+    read: impl FnOnce(&Body, &Ctx<'_>, &mut Parsed),
+) {
     out.comments = comments(&source.text)
         .into_iter()
         .map(|span| Location::new(source, span))
@@ -53,7 +86,7 @@ pub fn read(source: &Arc<Source>, reader: &Reader, out: &mut Parsed) {
             return;
         }
     };
-    let siblings = sibling_modules(source, reader);
+    let siblings = sibling_modules(source, reader, ext);
     let mut vars = Vars::default();
     vars.add(source, &body);
     for (s, b) in &siblings {
@@ -63,21 +96,7 @@ pub fn read(source: &Arc<Source>, reader: &Reader, out: &mut Parsed) {
         source,
         vars: &vars,
     };
-    for block in body.blocks() {
-        if block.ident.as_str() != "resource" || block.labels.len() < 2 {
-            continue;
-        }
-        let ty = block.labels[0].as_str();
-        let name = block.labels[1].as_str();
-        match ty {
-            "docker_container" => ctx.docker(block, name, out),
-            _ => {
-                if let Some(path) = k8s_pod_spec_path(ty) {
-                    ctx.kubernetes(block, ty, name, path, out);
-                }
-            }
-        }
-    }
+    read(&body, &ctx, out);
 }
 
 /// Where the pod spec sits in each Kubernetes provider resource.
@@ -111,7 +130,7 @@ fn line_col_offset(text: &str, line: usize, column: usize) -> usize {
     text.len()
 }
 
-fn sibling_modules(source: &Arc<Source>, reader: &Reader) -> Vec<(Arc<Source>, Body)> {
+fn sibling_modules(source: &Arc<Source>, reader: &Reader, ext: &str) -> Vec<(Arc<Source>, Body)> {
     let Some(dir) = source.path.parent() else {
         return Vec::new();
     };
@@ -126,7 +145,7 @@ fn sibling_modules(source: &Arc<Source>, reader: &Reader) -> Vec<(Arc<Source>, B
     let mut paths: Vec<_> = entries
         .filter_map(|e| e.ok().map(|e| e.path()))
         .filter(|p| {
-            p.extension().is_some_and(|e| e == "tf") && p.file_name() != source.path.file_name()
+            p.extension().is_some_and(|e| e == ext) && p.file_name() != source.path.file_name()
         })
         .collect();
     paths.sort();
@@ -163,7 +182,7 @@ impl<'a> Vars<'a> {
 }
 
 /// A literal, with where it is written and where a variable brought it in.
-struct Lit<'a> {
+pub(super) struct Lit<'a> {
     expr: &'a Expression,
     at: Location,
     used_at: Vec<Use>,
@@ -191,7 +210,7 @@ impl Lit<'_> {
         }
     }
 
-    fn as_str(&self) -> Option<&str> {
+    pub(super) fn as_str(&self) -> Option<&str> {
         match self.expr {
             Expression::String(s) => Some(s.value().as_str()),
             _ => None,
@@ -199,20 +218,20 @@ impl Lit<'_> {
     }
 }
 
-struct Ctx<'a> {
+pub(super) struct Ctx<'a> {
     source: &'a Arc<Source>,
     vars: &'a Vars<'a>,
 }
 
 /// A body or an object: blocks and attribute-objects are read alike.
 #[derive(Clone, Copy)]
-enum Node<'a> {
+pub(super) enum Node<'a> {
     Body(&'a Body),
     Object(&'a Object),
 }
 
 impl<'a> Node<'a> {
-    fn attr(self, key: &str) -> Option<&'a Expression> {
+    pub(super) fn attr(self, key: &str) -> Option<&'a Expression> {
         match self {
             Node::Body(b) => b.get_attribute(key).map(|a| &a.value),
             Node::Object(o) => o
@@ -224,7 +243,7 @@ impl<'a> Node<'a> {
 
     /// Nested blocks `key { … }`, `dynamic "key" { content { … } }`, and
     /// attributes `key = { … }` / `key = [{ … }]`, each with its first span.
-    fn children(self, key: &str) -> Vec<(Node<'a>, Option<std::ops::Range<usize>>)> {
+    pub(super) fn children(self, key: &str) -> Vec<(Node<'a>, Option<std::ops::Range<usize>>)> {
         let mut out = Vec::new();
         if let Node::Body(b) = self {
             for block in b.blocks() {
@@ -253,7 +272,7 @@ impl<'a> Node<'a> {
         out
     }
 
-    fn child(self, key: &str) -> Option<Node<'a>> {
+    pub(super) fn child(self, key: &str) -> Option<Node<'a>> {
         self.children(key).into_iter().next().map(|(n, _)| n)
     }
 
@@ -295,7 +314,7 @@ impl<'a> Ctx<'a> {
     }
 
     /// A literal, or `var.x` resolved to its default.
-    fn literal(&self, expr: &'a Expression) -> Option<Lit<'a>> {
+    pub(super) fn literal(&self, expr: &'a Expression) -> Option<Lit<'a>> {
         if let Some(name) = var_name(expr) {
             let (source, default) = self.vars.defaults.get(name)?;
             let at = Location::new(source, self.span_of(source, default)?);
@@ -319,22 +338,23 @@ impl<'a> Ctx<'a> {
         Some(lit.value(b))
     }
 
-    fn docker(&self, block: &'a Block, name: &str, out: &mut Parsed) {
-        let at = block
-            .ident
-            .span()
-            .map_or(Span::new(0, 0), |r| Span::new(r.start, r.end));
-        let mut container = Container::new(
-            format!("docker_container `{name}`"),
-            Platform::Engine,
-            Location::new(self.source, at),
-        );
-        let body = Node::Body(&block.body);
+    /// A Docker/Podman container's `privileged` and security options list
+    /// (`opts_key`: `security_opts` in Terraform, `security_opt` in Nomad).
+    pub(super) fn engine(
+        &self,
+        body: Node<'a>,
+        label: String,
+        at: Option<std::ops::Range<usize>>,
+        opts_key: &str,
+        out: &mut Parsed,
+    ) {
+        let at = at.map_or(Span::new(0, 0), |r| Span::new(r.start, r.end));
+        let mut container = Container::new(label, Platform::Engine, Location::new(self.source, at));
         container.privileged = self.bool(body.attr("privileged"));
         // The list itself may come from a variable: its items are then
         // written in the variable's file and used here.
         let mut opts: Vec<Lit<'a>> = Vec::new();
-        if let Some(list) = body.attr("security_opts").and_then(|e| self.literal(e))
+        if let Some(list) = body.attr(opts_key).and_then(|e| self.literal(e))
             && let Expression::Array(a) = list.expr
         {
             let source = &list.at.source;

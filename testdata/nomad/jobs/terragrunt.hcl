@@ -1,0 +1,3 @@
+inputs = {
+  privileged = true
+}
