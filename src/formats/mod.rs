@@ -10,6 +10,7 @@ pub mod compose;
 pub mod kubernetes;
 pub mod nomad;
 pub mod terraform;
+pub mod terraform_json;
 
 use std::path::Path;
 use std::sync::Arc;
@@ -29,6 +30,8 @@ pub enum Kind {
     Yaml,
     /// Terraform HCL (`*.tf`).
     Terraform,
+    /// Terraform's JSON syntax (`*.tf.json`).
+    TerraformJson,
     /// Nomad job files (`*.nomad`, `*.nomad.hcl`, `*.hcl` with `job` blocks).
     Nomad,
 }
@@ -39,6 +42,9 @@ pub fn classify(path: &Path) -> Option<Kind> {
     let lower = name.to_ascii_lowercase();
     if lower.ends_with(".yml") || lower.ends_with(".yaml") {
         return Some(Kind::Yaml);
+    }
+    if lower.ends_with(".tf.json") {
+        return Some(Kind::TerraformJson);
     }
     if lower.ends_with(".tf") {
         return Some(Kind::Terraform);
@@ -88,6 +94,7 @@ pub fn parse(kind: Kind, source: &Arc<Source>, reader: &Reader) -> Parsed {
         Kind::Yaml => read_yaml(source, reader, &mut out),
         Kind::Terraform => terraform::read(source, reader, &mut out),
         Kind::Nomad => nomad::read(source, reader, &mut out),
+        Kind::TerraformJson => terraform_json::read(source, &mut out),
     }
     out
 }
