@@ -332,3 +332,28 @@ fn an_explicit_file_may_extend_a_neighbour_in_the_repository() {
         serde_json::json!(["service `app`"])
     );
 }
+
+#[test]
+fn github_format_emits_workflow_commands() {
+    let dir = tempfile::tempdir().unwrap();
+    write(
+        dir.path(),
+        "a,b:c.yaml",
+        "services:\n  web:\n    image: nginx\n    privileged: true\n",
+    );
+    let out = seccheck()
+        .current_dir(dir.path())
+        .args(["scan", "--format", "github", "."])
+        .assert()
+        .code(1)
+        .get_output()
+        .stdout
+        .clone();
+    let out = String::from_utf8(out).unwrap();
+    assert_eq!(
+        out,
+        "::error file=a%2Cb%3Ac.yaml,line=4,col=17,endLine=4,endColumn=21,\
+         title=privileged-container%3A Container runs in privileged mode%2C which also disables seccomp\
+         ::service `web`: runs privileged, which disables seccomp and every other confinement\n"
+    );
+}

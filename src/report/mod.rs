@@ -1,5 +1,6 @@
 //! One module per output format, all fed the same [`ScanResult`].
 
+pub mod github;
 pub mod human;
 pub mod json;
 pub mod sarif;
@@ -17,6 +18,8 @@ pub enum Format {
     Sarif,
     /// seccheck's own JSON (schema `seccheck-json-v1`)
     Json,
+    /// GitHub Actions workflow commands (annotations on the diff)
+    Github,
 }
 
 /// What every reporter needs to know besides the findings.
@@ -61,5 +64,6 @@ pub fn write(
         Format::Human => human::write(out, result, ctx),
         Format::Sarif => sarif::write(out, result, ctx),
         Format::Json => json::write(out, result, ctx),
+        Format::Github => github::write(out, result, ctx),
     }
 }
