@@ -559,3 +559,23 @@ pub fn comments(text: &str) -> Vec<Span> {
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn comments_skip_strings_and_heredocs() {
+        let src = "a = \"# not\" # yes\nb = <<EOT\n// not\nEOT\n/* c */ d = 1 // e\n";
+        let found: Vec<&str> = comments(src).iter().map(|s| &src[s.range()]).collect();
+        assert_eq!(found, ["# yes", "/* c */", "// e"]);
+    }
+
+    #[test]
+    fn error_positions_map_to_offsets() {
+        let text = "ab\ncdé\nf";
+        assert_eq!(line_col_offset(text, 2, 3), 5);
+        assert_eq!(line_col_offset(text, 2, 4), 7);
+        assert_eq!(line_col_offset(text, 9, 1), text.len());
+    }
+}
