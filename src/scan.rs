@@ -118,5 +118,6 @@ pub fn scan(options: &ScanOptions) -> ScanResult {
         comments.sort_by_key(|c| c.span.start);
         comments.dedup();
     }
+    crate::suppress::apply(&mut result.findings, &result.comments, &enabled);
     result
 }

@@ -33,6 +33,10 @@ const CATALOGUE: &[(&str, Check)] = &[
         include_str!("../../rules/k8s-seccomp-unset.md"),
         k8s_seccomp_unset::check,
     ),
+    (
+        include_str!("../../rules/unused-suppression.md"),
+        crate::suppress::check,
+    ),
 ];
 
 #[derive(Debug)]
