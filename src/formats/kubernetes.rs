@@ -11,7 +11,10 @@
 //! `securityContext.seccompProfile`, then the pod annotation
 //! `seccomp.security.alpha.kubernetes.io/pod`. Only that effective setting
 //! enters the model, so an override in either direction is already applied
-//! when rules look. A container with none gets an empty `seccomp` list: on
+//! when rules look — except an `unconfined` annotation contradicted by a
+//! field, which is kept too: the API server rejects such a pod, and a
+//! cluster older than 1.19 honours only the annotation, so it is reported.
+//! A container with none gets an empty `seccomp` list: on
 //! Kubernetes that means Unconfined (the `k8s-seccomp-unset` rule).
 
 use std::sync::Arc;
@@ -132,12 +135,23 @@ fn read_object(source: &Arc<Source>, obj: YamlRef<'_>, out: &mut Parsed, depth: 
                     .and_then(|a| a.get(&format!("{CONTAINER_ANNOTATION_PREFIX}{c}")))
                     .and_then(|v| annotation(source, v))
             });
-            let effective = security
-                .and_then(|sc| profile_field(source, sc, &mut invalid))
+            let own_field = security.and_then(|sc| profile_field(source, sc, &mut invalid));
+            // An `unconfined` annotation that a field contradicts is still
+            // reported: the API server refuses pods whose field and
+            // annotation disagree, and clusters older than 1.19 read only
+            // the annotation.
+            let overridden_unconfined = match (&own_field, &pod_field) {
+                (Some(_), _) => own_annotation.clone().or_else(|| pod_annotation.clone()),
+                (None, Some(_)) if own_annotation.is_none() => pod_annotation.clone(),
+                _ => None,
+            }
+            .filter(|a| a.value == Seccomp::Unconfined);
+            let effective = own_field
                 .or(own_annotation)
                 .or_else(|| pod_field.clone())
                 .or_else(|| pod_annotation.clone());
             container.seccomp.extend(effective);
+            container.seccomp.extend(overridden_unconfined);
             container.privileged = security
                 .and_then(|sc| sc.get("privileged"))
                 .and_then(|p| Some(Value::new(p.as_bool()?, Location::new(source, p.span()))));
