@@ -62,6 +62,7 @@ pub fn scan(options: &ScanOptions) -> ScanResult {
     // missing-profile rule runs, every Kubernetes workload must be parsed.
     let k8s_unset = rules::get("k8s-seccomp-unset").is_some_and(|r| options.is_enabled(r));
     let prefilter = Prefilter::new(if k8s_unset { &["container"] } else { &[] });
+    let profiles = formats::seccomp_profile::Cache::default();
     let collected = Mutex::new(ScanResult::default());
     let enabled = |rule: &Rule| options.is_enabled(rule);
     let visit = |path: &Path| {
@@ -79,7 +80,8 @@ pub fn scan(options: &ScanOptions) -> ScanResult {
             Ok(source) => {
                 local.files_scanned = 1;
                 if prefilter.wants(&source.text) {
-                    let parsed = formats::parse(kind, &source, &reader);
+                    let mut parsed = formats::parse(kind, &source, &reader);
+                    formats::seccomp_profile::resolve_references(&mut parsed, &reader, &profiles);
                     local.findings = rules::run(&parsed, &enabled);
                     local.diagnostics = parsed.diagnostics;
                     for c in parsed.comments {

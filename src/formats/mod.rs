@@ -7,8 +7,13 @@
 //! YAML format by shape.
 
 pub mod compose;
+pub mod daemon_json;
+pub mod devcontainer;
+pub mod json;
 pub mod kubernetes;
 pub mod nomad;
+pub mod quadlet;
+pub mod seccomp_profile;
 pub mod terraform;
 pub mod terraform_json;
 
@@ -34,6 +39,14 @@ pub enum Kind {
     TerraformJson,
     /// Nomad job files (`*.nomad`, `*.nomad.hcl`, `*.hcl` with `job` blocks).
     Nomad,
+    /// `.devcontainer.json`, `.devcontainer/**/devcontainer.json` (JSONC).
+    Devcontainer,
+    /// Docker's `daemon.json`.
+    DaemonJson,
+    /// Any other `*.json`: judged when it has a seccomp profile's shape.
+    Json,
+    /// Podman Quadlet `*.container` units.
+    Quadlet,
 }
 
 /// The format a file's name suggests, or `None` for files seccheck never reads.
@@ -51,6 +64,18 @@ pub fn classify(path: &Path) -> Option<Kind> {
     }
     if lower.ends_with(".nomad") || lower.ends_with(".hcl") {
         return Some(Kind::Nomad);
+    }
+    if devcontainer::is_devcontainer_name(path) {
+        return Some(Kind::Devcontainer);
+    }
+    if name == "daemon.json" {
+        return Some(Kind::DaemonJson);
+    }
+    if lower.ends_with(".json") {
+        return Some(Kind::Json);
+    }
+    if lower.ends_with(".container") {
+        return Some(Kind::Quadlet);
     }
     None
 }
@@ -70,6 +95,7 @@ const KEYWORDS: &[&str] = &[
     "security-opt",
     "securityopt",
     "extends",
+    "scmp_act",
 ];
 
 impl Prefilter {
@@ -95,6 +121,14 @@ pub fn parse(kind: Kind, source: &Arc<Source>, reader: &Reader) -> Parsed {
         Kind::Terraform => terraform::read(source, reader, &mut out),
         Kind::Nomad => nomad::read(source, reader, &mut out),
         Kind::TerraformJson => terraform_json::read(source, &mut out),
+        Kind::Devcontainer => devcontainer::read(source, &mut out),
+        Kind::DaemonJson => daemon_json::read(source, &mut out),
+        Kind::Json => {
+            if seccomp_profile::has_profile_shape(&source.text) {
+                seccomp_profile::read(source, &mut out)
+            }
+        }
+        Kind::Quadlet => quadlet::read(source, &mut out),
     }
     out
 }

@@ -9,6 +9,7 @@
 pub mod security_opt;
 
 use std::path::PathBuf;
+use std::sync::Arc;
 
 pub use security_opt::SecurityOpt;
 
@@ -126,6 +127,97 @@ pub struct Parsed {
     /// Comments the parser recognised, for suppressions.
     pub comments: Vec<Location>,
     pub diagnostics: Vec<Diagnostic>,
+    /// The file itself, when it is a seccomp profile (judged on its own).
+    pub profile: Option<Arc<SeccompProfile>>,
+    /// Every `Seccomp::Profile` reference above, resolved after parsing
+    /// (`scan` fills this in; rules never read files).
+    pub profile_refs: Vec<ProfileRef>,
+}
+
+/// A seccomp profile document, read with positions.
+#[derive(Debug)]
+pub struct SeccompProfile {
+    /// The whole document.
+    pub at: Location,
+    pub default_action: Value<Action>,
+    pub rules: Vec<SyscallRule>,
+}
+
+/// One entry of a profile's `syscalls` list.
+#[derive(Debug)]
+pub struct SyscallRule {
+    pub names: Vec<Value<String>>,
+    pub action: Value<Action>,
+    /// No `args`, no `excludes`, and `includes` names at most architectures:
+    /// the rule applies to every container on those machines.
+    pub unconditional: bool,
+}
+
+/// A libseccomp action as OCI profiles spell it (`SCMP_ACT_*`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Action {
+    Allow,
+    Log,
+    Trace,
+    Notify,
+    Errno,
+    Trap,
+    Kill,
+    KillProcess,
+    KillThread,
+}
+
+impl Action {
+    pub fn parse(s: &str) -> Option<Action> {
+        Some(match s {
+            "SCMP_ACT_ALLOW" => Action::Allow,
+            "SCMP_ACT_LOG" => Action::Log,
+            "SCMP_ACT_TRACE" => Action::Trace,
+            "SCMP_ACT_NOTIFY" => Action::Notify,
+            "SCMP_ACT_ERRNO" => Action::Errno,
+            "SCMP_ACT_TRAP" => Action::Trap,
+            "SCMP_ACT_KILL" => Action::Kill,
+            "SCMP_ACT_KILL_PROCESS" => Action::KillProcess,
+            "SCMP_ACT_KILL_THREAD" => Action::KillThread,
+            _ => return None,
+        })
+    }
+
+    /// Whether the syscall runs (LOG runs it and only writes an audit line).
+    pub fn lets_through(self) -> bool {
+        matches!(self, Action::Allow | Action::Log)
+    }
+}
+
+/// A `Seccomp::Profile` reference and what it resolved to.
+#[derive(Debug)]
+pub struct ProfileRef {
+    /// The container (or daemon) that applies the profile.
+    pub subject: String,
+    /// The reference as written (`seccomp=./p.json`, `"seccomp-profile": …`).
+    pub at: Location,
+    pub resolved: Result<Arc<SeccompProfile>, Unresolved>,
+}
+
+/// Why a profile reference leads nowhere usable.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Unresolved {
+    Missing,
+    OutsideRoot,
+    NotAFile,
+    /// Read, but not a profile the engine would load: why, and where.
+    Invalid(String),
+}
+
+impl std::fmt::Display for Unresolved {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Unresolved::Missing => f.write_str("the file does not exist"),
+            Unresolved::OutsideRoot => f.write_str("the path leads outside the scanned tree"),
+            Unresolved::NotAFile => f.write_str("the path is not a regular file"),
+            Unresolved::Invalid(why) => write!(f, "not a valid seccomp profile: {why}"),
+        }
+    }
 }
 
 impl Parsed {

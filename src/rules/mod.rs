@@ -9,6 +9,8 @@
 
 mod k8s_seccomp_unset;
 mod privileged_container;
+mod seccomp_profile_permissive;
+mod seccomp_profile_unresolved;
 mod seccomp_unconfined;
 
 use std::sync::LazyLock;
@@ -36,6 +38,14 @@ const CATALOGUE: &[(&str, Check)] = &[
     (
         include_str!("../../rules/unused-suppression.md"),
         crate::suppress::check,
+    ),
+    (
+        include_str!("../../rules/seccomp-profile-permissive.md"),
+        seccomp_profile_permissive::check,
+    ),
+    (
+        include_str!("../../rules/seccomp-profile-unresolved.md"),
+        seccomp_profile_unresolved::check,
     ),
 ];
 

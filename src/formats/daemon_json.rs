@@ -1,0 +1,72 @@
+//! Docker's daemon configuration, `daemon.json` (strict JSON, read through
+//! [`super::json`]): `seccomp-profile` sets the profile of every container
+//! the daemon runs. `"unconfined"` disables seccomp daemon-wide; any other
+//! value is a profile path, resolved against the file's directory (dockerd
+//! itself takes it as given; a repository copy of `/etc/docker/daemon.json`
+//! is most often committed beside the profile it names).
+
+use std::sync::Arc;
+
+use jsonc_parser::ast::Value as Json;
+
+use super::json;
+use crate::diagnostic::{Diagnostic, Problem};
+use crate::model::{Daemon, Parsed, Seccomp, Value};
+use crate::source::{Location, Span};
+
+pub fn read(source: &Arc<Source>, out: &mut Parsed) {
+    let doc = match json::parse(&source.text, false) {
+        Ok(doc) => doc,
+        Err(e) => {
+            out.diagnostics.push(Diagnostic::at(
+                source,
+                e.offset,
+                Problem::Syntax {
+                    format: "JSON",
+                    message: e.message,
+                },
+            ));
+            return;
+        }
+    };
+    let Some(root) = doc.root.as_ref().and_then(Json::as_object) else {
+        return;
+    };
+    let mut daemon = Daemon {
+        name: "the Docker daemon (`daemon.json`)".into(),
+        at: Location::new(source, Span::new(0, 0)),
+        seccomp: None,
+    };
+    if let Some(prop) = root.get("seccomp-profile") {
+        let Json::StringLit(s) = &prop.value else {
+            out.diagnostics.push(Diagnostic::at(
+                source,
+                json::span(&prop.value).start,
+                Problem::Shape {
+                    format: "JSON",
+                    expected: "daemon configuration",
+                    message: "`seccomp-profile` is not a string".into(),
+                },
+            ));
+            return;
+        };
+        let at = Location::new(source, json::span(&prop.value));
+        let seccomp = match s.value.as_ref() {
+            "unconfined" => Seccomp::Unconfined,
+            // An empty value means "the built-in default".
+            "" => return,
+            path => Seccomp::Profile {
+                path: path.to_string(),
+                base: source
+                    .path
+                    .parent()
+                    .map(std::path::Path::to_path_buf)
+                    .unwrap_or_default(),
+            },
+        };
+        daemon.seccomp = Some(Value::new(seccomp, at));
+        out.daemons.push(daemon);
+    }
+}
+
+use crate::source::Source;

@@ -1,0 +1,120 @@
+//! Dev containers: `.devcontainer.json` and `.devcontainer/**/devcontainer.json`.
+//!
+//! The spec's format is JSON with comments and trailing commas (VS Code's
+//! `jsonc` dialect), read through [`super::json`] with everything else JSON
+//! forbids switched off. Read: `securityOpt` (Docker's security options,
+//! interpreted by [`SecurityOpt`]), `privileged`. A relative profile path
+//! resolves against the file's directory.
+
+use std::sync::Arc;
+
+use jsonc_parser::ast::Value as Json;
+
+use super::json;
+use crate::diagnostic::{Diagnostic, Problem};
+use crate::model::{Container, Parsed, Platform, Seccomp, SecurityOpt, Value};
+use crate::source::{Location, Source, Span};
+
+/// Whether `path` names a dev container configuration.
+pub fn is_devcontainer_name(path: &std::path::Path) -> bool {
+    let Some(name) = path.file_name().and_then(|n| n.to_str()) else {
+        return false;
+    };
+    name == ".devcontainer.json"
+        || (name == "devcontainer.json"
+            && path
+                .parent()
+                .into_iter()
+                .flat_map(|p| p.components())
+                .any(|c| c.as_os_str() == ".devcontainer"))
+}
+
+pub fn read(source: &Arc<Source>, out: &mut Parsed) {
+    let doc = match json::parse(&source.text, true) {
+        Ok(doc) => doc,
+        Err(e) => {
+            out.diagnostics.push(Diagnostic::at(
+                source,
+                e.offset,
+                Problem::Syntax {
+                    format: "JSONC",
+                    message: e.message,
+                },
+            ));
+            return;
+        }
+    };
+    out.comments = doc
+        .comments
+        .iter()
+        .map(|&span| Location::new(source, span))
+        .collect();
+    let Some(root) = doc.root.as_ref().and_then(Json::as_object) else {
+        return;
+    };
+    let name = match root.get_string("name") {
+        Some(n) => format!("dev container `{}`", n.value),
+        None => format!("dev container `{}`", source.path.display()),
+    };
+    let mut container = Container::new(
+        name,
+        Platform::Engine,
+        Location::new(source, Span::new(0, 0)),
+    );
+    let base = source
+        .path
+        .parent()
+        .map(std::path::Path::to_path_buf)
+        .unwrap_or_default();
+    if let Some(prop) = root.get("securityOpt") {
+        match &prop.value {
+            Json::Array(items) => {
+                for item in &items.elements {
+                    let Json::StringLit(s) = item else { continue };
+                    let seccomp = match SecurityOpt::parse(&s.value) {
+                        SecurityOpt::SeccompUnconfined => Seccomp::Unconfined,
+                        SecurityOpt::SeccompProfile(path) => Seccomp::Profile {
+                            path: path.to_string(),
+                            base: base.clone(),
+                        },
+                        SecurityOpt::Other => continue,
+                    };
+                    container
+                        .seccomp
+                        .push(Value::new(seccomp, Location::new(source, json::span(item))));
+                }
+            }
+            other => out
+                .diagnostics
+                .push(shape(source, other, "`securityOpt` is not a list")),
+        }
+    }
+    if let Some(prop) = root.get("privileged") {
+        match &prop.value {
+            Json::BooleanLit(b) => {
+                container.privileged = Some(Value::new(
+                    b.value,
+                    Location::new(source, json::span(&prop.value)),
+                ));
+            }
+            other => out
+                .diagnostics
+                .push(shape(source, other, "`privileged` is not a boolean")),
+        }
+    }
+    if !container.seccomp.is_empty() || container.privileged.is_some() {
+        out.containers.push(container);
+    }
+}
+
+fn shape(source: &Source, value: &Json<'_>, message: &str) -> Diagnostic {
+    Diagnostic::at(
+        source,
+        json::span(value).start,
+        Problem::Shape {
+            format: "JSONC",
+            expected: "dev container configuration",
+            message: message.into(),
+        },
+    )
+}

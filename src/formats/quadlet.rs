@@ -1,0 +1,92 @@
+//! Podman Quadlet container units (`*.container`), systemd unit syntax.
+//!
+//! A small reader of our own: systemd's format is line-based (`[Section]`,
+//! `Key=Value`, `#`/`;` comments, a trailing `\` continues a line), and a
+//! crate would not keep byte offsets. Read: `SeccompProfile=` in
+//! `[Container]`, which Quadlet turns into `--security-opt seccomp=VALUE`
+//! (`unconfined` disables the filter; anything else is a profile path,
+//! resolved against the unit's directory). The last assignment wins, as in
+//! systemd; an empty assignment resets to the default.
+
+use std::sync::Arc;
+
+use crate::model::{Container, Parsed, Platform, Seccomp, Value};
+use crate::source::{Location, Source, Span};
+
+pub fn read(source: &Arc<Source>, out: &mut Parsed) {
+    let text = source.text.as_str();
+    let name = source
+        .path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let mut container = Container::new(
+        format!("Quadlet unit `{name}`"),
+        Platform::Engine,
+        Location::new(source, Span::new(0, 0)),
+    );
+    let base = source
+        .path
+        .parent()
+        .map(std::path::Path::to_path_buf)
+        .unwrap_or_default();
+    let mut section = "";
+    let mut seccomp: Option<Value<Seccomp>> = None;
+    let mut offset = 0;
+    let mut continued = false;
+    for line in text.split_inclusive('\n') {
+        let start = offset;
+        offset += line.len();
+        let body = line.trim_end_matches(['\n', '\r']);
+        let was_continued = continued;
+        continued = body.ends_with('\\');
+        if was_continued {
+            continue;
+        }
+        let trimmed = body.trim_start();
+        let lead = body.len() - trimmed.len();
+        if trimmed.starts_with('#') || trimmed.starts_with(';') {
+            out.comments.push(Location::new(
+                source,
+                Span::new(start + lead, start + body.len()),
+            ));
+            continued = false;
+            continue;
+        }
+        if let Some(s) = trimmed.strip_prefix('[') {
+            section = s.split(']').next().unwrap_or("");
+            continue;
+        }
+        if section != "Container" {
+            continue;
+        }
+        let Some((key, value)) = trimmed.split_once('=') else {
+            continue;
+        };
+        if key.trim() != "SeccompProfile" {
+            continue;
+        }
+        let value_start = start + lead + key.len() + 1;
+        let v = value.trim_start();
+        let v_start = value_start + (value.len() - v.len());
+        let v = v.trim_end();
+        if v.is_empty() {
+            seccomp = None;
+            continue;
+        }
+        let at = Location::new(source, Span::new(v_start, v_start + v.len()));
+        let setting = if v == "unconfined" {
+            Seccomp::Unconfined
+        } else {
+            Seccomp::Profile {
+                path: v.to_string(),
+                base: base.clone(),
+            }
+        };
+        seccomp = Some(Value::new(setting, at));
+    }
+    if let Some(s) = seccomp {
+        container.seccomp.push(s);
+        out.containers.push(container);
+    }
+}
