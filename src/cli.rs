@@ -64,6 +64,9 @@ struct ScanArgs {
     /// Skip files larger than this many bytes
     #[arg(long, value_name = "BYTES", default_value_t = crate::read::DEFAULT_MAX_FILE_SIZE)]
     max_file_size: u64,
+    /// Read settings from FILE instead of `.seccheck.toml` in the scanned root
+    #[arg(long, value_name = "FILE")]
+    config: Option<PathBuf>,
     /// SARIF automationDetails category (only when set)
     #[arg(long)]
     category: Option<String>,
@@ -146,11 +149,31 @@ fn run_scan(args: ScanArgs) -> i32 {
             return 2;
         }
     }
+    let config_path = args
+        .config
+        .clone()
+        .or_else(|| args.paths.first().and_then(|p| crate::config::find(p)));
+    let config = match config_path.as_deref().map(crate::config::load) {
+        None => crate::config::Config::default(),
+        Some(Ok(config)) => config,
+        Some(Err(e)) => {
+            eprintln!("error: {e}");
+            return 2;
+        }
+    };
     let mut options = ScanOptions::new(args.paths);
     options.no_ignore = args.no_ignore;
     options.max_file_size = args.max_file_size;
-    options.enable = args.enable;
-    options.disable = args.disable;
+    // The command line wins over the file: a rule it enables is not
+    // disabled by the file, and the other way round.
+    options.enable = config.enable;
+    options.enable.extend(args.enable.iter().cloned());
+    options.disable = config.disable;
+    options.disable.retain(|d| !args.enable.contains(d));
+    options.disable.extend(args.disable);
+    options.levels = config.levels;
+    options.exclude = config.exclude;
+    options.extra_names = config.extra_names;
     for p in &options.paths {
         if !p.exists() {
             eprintln!("error: {}: no such file or directory", p.display());

@@ -6,6 +6,7 @@
 //! the command line.
 
 pub mod cli;
+pub mod config;
 pub mod diagnostic;
 pub mod discover;
 pub mod finding;

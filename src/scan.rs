@@ -24,6 +24,12 @@ pub struct ScanOptions {
     pub enable: Vec<String>,
     /// Rules switched off.
     pub disable: Vec<String>,
+    /// Level overrides by rule id (`[rules.levels]`).
+    pub levels: std::collections::BTreeMap<String, crate::finding::Level>,
+    /// Paths to skip, relative to the scan root they are found under.
+    pub exclude: Option<globset::GlobSet>,
+    /// Extra file-name patterns per format.
+    pub extra_names: formats::ExtraNames,
 }
 
 impl ScanOptions {
@@ -34,6 +40,9 @@ impl ScanOptions {
             max_file_size: crate::read::DEFAULT_MAX_FILE_SIZE,
             enable: Vec::new(),
             disable: Vec::new(),
+            levels: Default::default(),
+            exclude: None,
+            extra_names: Default::default(),
         }
     }
 
@@ -66,7 +75,12 @@ pub fn scan(options: &ScanOptions) -> ScanResult {
     let collected = Mutex::new(ScanResult::default());
     let enabled = |rule: &Rule| options.is_enabled(rule);
     let visit = |path: &Path| {
-        let Some(kind) = formats::classify(path) else {
+        if let Some(exclude) = &options.exclude
+            && crate::config::is_excluded(exclude, &options.paths, path)
+        {
+            return;
+        }
+        let Some(kind) = formats::classify_with(path, &options.extra_names) else {
             return;
         };
         let mut local = ScanResult::default();
@@ -121,5 +135,10 @@ pub fn scan(options: &ScanOptions) -> ScanResult {
         comments.dedup();
     }
     crate::suppress::apply(&mut result.findings, &result.comments, &enabled);
+    for f in &mut result.findings {
+        if let Some(&level) = options.levels.get(f.rule.id) {
+            f.level = level;
+        }
+    }
     result
 }

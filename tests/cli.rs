@@ -357,3 +357,92 @@ fn github_format_emits_workflow_commands() {
          ::service `web`: runs privileged, which disables seccomp and every other confinement\n"
     );
 }
+
+#[test]
+fn config_file_in_the_scanned_root() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    write(d, "compose.yaml", PRIVILEGED);
+    write(d, "vendor/compose.yaml", PRIVILEGED);
+    write(d, "deploy/app.stack", PRIVILEGED);
+    let json = |args: &[&str]| -> Vec<(String, String, String)> {
+        let out = seccheck()
+            .current_dir(d)
+            .args(["scan", "--format", "json", "--fail-on", "never"])
+            .args(args)
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(0), "{out:?}");
+        let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        v["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| {
+                (
+                    f["rule"].as_str().unwrap().to_string(),
+                    f["level"].as_str().unwrap().to_string(),
+                    f["location"]["path"].as_str().unwrap().to_string(),
+                )
+            })
+            .collect()
+    };
+    // No configuration: the `.stack` file is not read, vendor is.
+    assert_eq!(json(&["."]).len(), 2);
+    write(
+        d,
+        ".seccheck.toml",
+        "exclude = [\"vendor\"]\n[rules.levels]\nprivileged-container = \"warning\"\n\
+         [formats]\ncompose = [\"*.stack\"]\n",
+    );
+    let p = |path: &str| ("privileged-container".into(), "warning".into(), path.into());
+    assert_eq!(json(&["."]), [p("compose.yaml"), p("deploy/app.stack")]);
+    // The command line wins over the file, both ways.
+    write(
+        d,
+        ".seccheck.toml",
+        "[rules]\ndisable = [\"privileged-container\"]\n",
+    );
+    assert_eq!(json(&["."]), []);
+    assert_eq!(json(&["--enable", "privileged-container", "."]).len(), 2);
+    write(
+        d,
+        "other.toml",
+        "[rules]\nenable = [\"privileged-container\"]\n",
+    );
+    assert_eq!(json(&["--config", "other.toml", "."]).len(), 2);
+    assert_eq!(
+        json(&[
+            "--config",
+            "other.toml",
+            "--disable",
+            "privileged-container",
+            "."
+        ]),
+        []
+    );
+}
+
+#[test]
+fn config_errors_have_positions_and_exit_2() {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "compose.yaml", PRIVILEGED);
+    write(
+        dir.path(),
+        ".seccheck.toml",
+        "[rules]\nenable = []\nlevel = {}\n",
+    );
+    let out = seccheck()
+        .current_dir(dir.path())
+        .args(["scan", "."])
+        .assert()
+        .code(2)
+        .get_output()
+        .clone();
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert!(
+        stderr.starts_with("error: ./.seccheck.toml:3:1: unknown field `level`"),
+        "{stderr}"
+    );
+    assert!(out.stdout.is_empty());
+}

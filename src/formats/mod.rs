@@ -80,6 +80,27 @@ pub fn classify(path: &Path) -> Option<Kind> {
     None
 }
 
+/// Extra file-name patterns from configuration (`[formats]` in
+/// `.seccheck.toml`), each with the kind that reads a matching file. Consulted
+/// only for names [`classify`] does not know.
+#[derive(Debug, Clone, Default)]
+pub struct ExtraNames(pub Vec<(globset::GlobSet, Kind)>);
+
+impl ExtraNames {
+    pub fn kind(&self, path: &Path) -> Option<Kind> {
+        let name = path.file_name()?;
+        self.0
+            .iter()
+            .find(|(set, _)| set.is_match(name))
+            .map(|&(_, kind)| kind)
+    }
+}
+
+/// [`classify`], then the configured extra names.
+pub fn classify_with(path: &Path, extra: &ExtraNames) -> Option<Kind> {
+    classify(path).or_else(|| extra.kind(path))
+}
+
 /// The words without which no rule can fire in a file. A file without any
 /// of them is not parsed: that is what keeps a scan near `rg` speed.
 pub struct Prefilter {
