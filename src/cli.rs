@@ -67,6 +67,9 @@ struct ScanArgs {
     /// Read settings from FILE instead of `.seccheck.toml` in the scanned root
     #[arg(long, value_name = "FILE")]
     config: Option<PathBuf>,
+    /// Report only findings whose fingerprints are not in this earlier SARIF report
+    #[arg(long, value_name = "SARIF")]
+    baseline: Option<PathBuf>,
     /// SARIF automationDetails category (only when set)
     #[arg(long)]
     category: Option<String>,
@@ -180,7 +183,21 @@ fn run_scan(args: ScanArgs) -> i32 {
             return 2;
         }
     }
-    let result = scan(&options);
+    let baseline = match args.baseline.as_deref().map(crate::baseline::load) {
+        None => None,
+        Some(Ok(set)) => Some(set),
+        Some(Err(e)) => {
+            eprintln!("error: --baseline {e}");
+            return 2;
+        }
+    };
+    let mut result = scan(&options);
+    if let Some(baseline) = &baseline {
+        let known = crate::baseline::filter(&mut result.findings, baseline);
+        if known > 0 {
+            eprintln!("{known} finding(s) already in the baseline are not reported");
+        }
+    }
     let cwd = std::env::current_dir().unwrap_or_default();
     let color = args.output.is_none()
         && std::io::stdout().is_terminal()

@@ -5,6 +5,7 @@
 //! (one module per output format). [`scan`] wires them together; [`cli`] is
 //! the command line.
 
+pub mod baseline;
 pub mod cli;
 pub mod config;
 pub mod diagnostic;

@@ -446,3 +446,57 @@ fn config_errors_have_positions_and_exit_2() {
     );
     assert!(out.stdout.is_empty());
 }
+
+#[test]
+fn baseline_reports_only_new_findings() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    write(d, "compose.yaml", PRIVILEGED);
+    seccheck()
+        .current_dir(d)
+        .args(["scan", "--format", "sarif", "-o", "base.sarif", "."])
+        .assert()
+        .code(1);
+    // The same findings, moved down by a line: nothing new.
+    write(d, "compose.yaml", &format!("# moved\n{PRIVILEGED}"));
+    let out = seccheck()
+        .current_dir(d)
+        .args(["scan", "--baseline", "base.sarif", "--format", "json", "."])
+        .assert()
+        .code(0)
+        .get_output()
+        .clone();
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["findings"].as_array().unwrap().len(), 0);
+    assert!(String::from_utf8_lossy(&out.stderr).contains("1 finding(s) already in the baseline"));
+    // A new service with the same value is new.
+    write(
+        d,
+        "compose.yaml",
+        &format!("{PRIVILEGED}  api:\n    image: x\n    privileged: true\n"),
+    );
+    let out = seccheck()
+        .current_dir(d)
+        .args([
+            "scan",
+            "--baseline",
+            "base.sarif",
+            "--format",
+            "github",
+            ".",
+        ])
+        .assert()
+        .code(1)
+        .get_output()
+        .clone();
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert_eq!(text.lines().count(), 1, "{text}");
+    assert!(text.contains("line=7,col=17"), "{text}");
+    // A baseline that is not SARIF is a usage error.
+    write(d, "bad.sarif", "{\"runs\": 3}");
+    seccheck()
+        .current_dir(d)
+        .args(["scan", "--baseline", "bad.sarif", "."])
+        .assert()
+        .code(2);
+}

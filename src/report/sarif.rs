@@ -184,22 +184,31 @@ struct Notification {
     locations: Vec<SarifLocation>,
 }
 
+/// `primaryLocationLineHash` of each finding, in order. GitHub merges
+/// results with one rule, file and fingerprint; an occurrence count keeps
+/// identical values apart. `--baseline` compares these.
+pub fn fingerprints(findings: &[Finding]) -> Vec<String> {
+    let mut seen: HashMap<String, usize> = HashMap::new();
+    findings
+        .iter()
+        .map(|f| {
+            let base = f.fingerprint();
+            let n = seen.entry(base.clone()).or_insert(0);
+            *n += 1;
+            format!("{base}:{n}")
+        })
+        .collect()
+}
+
 pub fn write(out: &mut dyn Write, result: &ScanResult, ctx: &Context) -> std::io::Result<()> {
     let rules: Vec<&'static Rule> = rules::all().iter().collect();
     let rule_index: HashMap<&str, usize> =
         rules.iter().enumerate().map(|(i, r)| (r.id, i)).collect();
-    let mut seen: HashMap<String, usize> = HashMap::new();
     let results = result
         .findings
         .iter()
-        .map(|f| {
-            // GitHub merges results with one rule, file and fingerprint;
-            // an occurrence count keeps identical values apart.
-            let base = f.fingerprint();
-            let n = seen.entry(base.clone()).or_insert(0);
-            *n += 1;
-            sarif_result(f, rule_index[f.rule.id], format!("{base}:{n}"), ctx)
-        })
+        .zip(fingerprints(&result.findings))
+        .map(|(f, fingerprint)| sarif_result(f, rule_index[f.rule.id], fingerprint, ctx))
         .collect();
     let notifications = result
         .diagnostics
