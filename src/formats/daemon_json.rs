@@ -70,3 +70,34 @@ pub fn read(source: &Arc<Source>, out: &mut Parsed) {
 }
 
 use crate::source::Source;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn unconfined_and_paths() {
+        let source = Source::new(
+            "daemon.json",
+            "{\n  \"seccomp-profile\": \"unconfined\"\n}\n",
+        );
+        let mut out = Parsed::default();
+        read(&source, &mut out);
+        let seccomp = out.daemons[0].seccomp.as_ref().unwrap();
+        assert_eq!(seccomp.value, Seccomp::Unconfined);
+        let (s, e) = source.region(seccomp.at.span);
+        assert_eq!((s.line, s.column, e.line, e.column), (2, 23, 2, 33));
+        let source = Source::new("etc/daemon.json", "{\"seccomp-profile\": \"p.json\"}");
+        let mut out = Parsed::default();
+        read(&source, &mut out);
+        assert!(matches!(
+            &out.daemons[0].seccomp.as_ref().unwrap().value,
+            Seccomp::Profile { path, base } if path == "p.json" && base.as_path() == std::path::Path::new("etc")
+        ));
+        let source = Source::new("daemon.json", "{\"seccomp-profile\": \"unconfined\",}");
+        let mut out = Parsed::default();
+        read(&source, &mut out);
+        assert!(out.daemons.is_empty());
+        assert_eq!(out.diagnostics.len(), 1, "trailing comma is not JSON");
+    }
+}

@@ -6,7 +6,9 @@
 //! then does a parser run. A YAML file is parsed once and offered to each
 //! YAML format by shape.
 
+pub mod bake;
 pub mod compose;
+pub mod containers_conf;
 pub mod daemon_json;
 pub mod devcontainer;
 pub mod json;
@@ -47,6 +49,12 @@ pub enum Kind {
     Json,
     /// Podman Quadlet `*.container` units.
     Quadlet,
+    /// `docker-bake.hcl` (and `docker-bake.*.hcl`).
+    BakeHcl,
+    /// `docker-bake.json` (and `docker-bake.*.json`).
+    BakeJson,
+    /// Podman's `containers.conf`.
+    ContainersConf,
 }
 
 /// The format a file's name suggests, or `None` for files seccheck never reads.
@@ -61,6 +69,14 @@ pub fn classify(path: &Path) -> Option<Kind> {
     }
     if lower.ends_with(".tf") {
         return Some(Kind::Terraform);
+    }
+    match bake::is_bake_name(&lower) {
+        Some(true) => return Some(Kind::BakeHcl),
+        Some(false) => return Some(Kind::BakeJson),
+        None => {}
+    }
+    if name == "containers.conf" {
+        return Some(Kind::ContainersConf);
     }
     if lower.ends_with(".nomad") || lower.ends_with(".hcl") {
         return Some(Kind::Nomad);
@@ -117,6 +133,7 @@ const KEYWORDS: &[&str] = &[
     "securityopt",
     "extends",
     "scmp_act",
+    "security.insecure",
 ];
 
 impl Prefilter {
@@ -150,6 +167,9 @@ pub fn parse(kind: Kind, source: &Arc<Source>, reader: &Reader) -> Parsed {
             }
         }
         Kind::Quadlet => quadlet::read(source, &mut out),
+        Kind::BakeHcl => bake::read_hcl(source, &mut out),
+        Kind::BakeJson => bake::read_json(source, &mut out),
+        Kind::ContainersConf => containers_conf::read(source, &mut out),
     }
     out
 }
