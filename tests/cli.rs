@@ -500,3 +500,69 @@ fn baseline_reports_only_new_findings() {
         .assert()
         .code(2);
 }
+
+/// A profile reference to a FIFO must not block on open, and a symlinked
+/// profile that leads out of the root must not be read.
+#[cfg(unix)]
+#[test]
+fn profile_references_to_fifos_and_escaping_symlinks_are_unresolved() {
+    let outside = tempfile::tempdir().unwrap();
+    write(
+        outside.path(),
+        "allow.json",
+        "{\"defaultAction\": \"SCMP_ACT_ALLOW\", \"syscalls\": []}",
+    );
+    let root = tempfile::tempdir().unwrap();
+    let status = std::process::Command::new("mkfifo")
+        .arg(root.path().join("fifo.json"))
+        .status()
+        .unwrap();
+    assert!(status.success());
+    std::os::unix::fs::symlink(
+        outside.path().join("allow.json"),
+        root.path().join("link.json"),
+    )
+    .unwrap();
+    write(
+        root.path(),
+        "compose.yaml",
+        "services:\n  a:\n    image: x\n    security_opt: [\"seccomp=fifo.json\"]\n  b:\n    image: x\n    security_opt: [\"seccomp=link.json\"]\n",
+    );
+    let out = Command::cargo_bin("seccheck")
+        .unwrap()
+        .current_dir(root.path())
+        .args(["scan", ".", "--format", "json"])
+        .timeout(std::time::Duration::from_secs(20))
+        .output()
+        .unwrap();
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let rules: Vec<(&str, u64)> = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            (
+                f["rule"].as_str().unwrap(),
+                f["location"]["start"]["line"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        rules,
+        vec![
+            ("seccomp-profile-unresolved", 4),
+            ("seccomp-profile-unresolved", 7)
+        ]
+    );
+    let messages: Vec<&str> = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["message"].as_str().unwrap())
+        .collect();
+    assert!(messages[0].contains("not a regular file"), "{messages:?}");
+    assert!(
+        messages[1].contains("outside the scanned tree"),
+        "{messages:?}"
+    );
+}
