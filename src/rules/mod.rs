@@ -7,6 +7,8 @@
 //! module holds only logic over the [`model`](crate::model): a few lines and
 //! a message.
 
+mod build_insecure;
+mod daemon_seccomp_disabled;
 mod k8s_seccomp_unset;
 mod privileged_container;
 mod seccomp_profile_permissive;
@@ -30,6 +32,14 @@ const CATALOGUE: &[(&str, Check)] = &[
     (
         include_str!("../../rules/privileged-container.md"),
         privileged_container::check,
+    ),
+    (
+        include_str!("../../rules/daemon-seccomp-disabled.md"),
+        daemon_seccomp_disabled::check,
+    ),
+    (
+        include_str!("../../rules/build-insecure.md"),
+        build_insecure::check,
     ),
     (
         include_str!("../../rules/k8s-seccomp-unset.md"),
