@@ -20,11 +20,10 @@ KIND_TO_RULES = {
 
 report = json.load(open(sys.argv[1]))
 corpus = sys.argv[2]
-prefix = os.path.relpath(corpus) + "/"
 found = {}
 for f in report["findings"]:
     path = f["location"]["path"]
-    path = path[len(prefix):] if path.startswith(prefix) else path
+    path = os.path.relpath(os.path.abspath(path), os.path.abspath(corpus))
     key = (path, f["location"]["start"]["line"], f["location"]["start"]["column"])
     found.setdefault(key, set()).add(f["rule"])
 

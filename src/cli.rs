@@ -55,6 +55,9 @@ struct ScanArgs {
     /// Do not honour .gitignore, .ignore and git's excludes
     #[arg(long)]
     no_ignore: bool,
+    /// Also read fenced shell blocks in Markdown files (off: docs are not deployments)
+    #[arg(long)]
+    include_docs: bool,
     /// Switch on a rule that is off by default (repeatable)
     #[arg(long, value_name = "RULE")]
     enable: Vec<String>,
@@ -166,6 +169,7 @@ fn run_scan(args: ScanArgs) -> i32 {
     };
     let mut options = ScanOptions::new(args.paths);
     options.no_ignore = args.no_ignore;
+    options.include_docs = args.include_docs;
     options.max_file_size = args.max_file_size;
     // The command line wins over the file: a rule it enables is not
     // disabled by the file, and the other way round.

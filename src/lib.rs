@@ -7,6 +7,7 @@
 
 pub mod baseline;
 pub mod cli;
+pub mod cmdline;
 pub mod config;
 pub mod diagnostic;
 pub mod discover;

@@ -30,6 +30,8 @@ pub struct ScanOptions {
     pub exclude: Option<globset::GlobSet>,
     /// Extra file-name patterns per format.
     pub extra_names: formats::ExtraNames,
+    /// Also read shell blocks in Markdown (examples are not deployments).
+    pub include_docs: bool,
 }
 
 impl ScanOptions {
@@ -37,6 +39,7 @@ impl ScanOptions {
         ScanOptions {
             paths,
             no_ignore: false,
+            include_docs: false,
             max_file_size: crate::read::DEFAULT_MAX_FILE_SIZE,
             enable: Vec::new(),
             disable: Vec::new(),
@@ -84,6 +87,14 @@ pub fn scan(options: &ScanOptions) -> ScanResult {
             return;
         };
         let mut local = ScanResult::default();
+        // An extension-less file is read only when its shebang names a
+        // shell: most are binaries or data, and 128 bytes decide.
+        if kind == formats::Kind::MaybeShell && !shebang_is_shell(path) {
+            return;
+        }
+        if kind == formats::Kind::Markdown && !options.include_docs {
+            return;
+        }
         match reader.read(path) {
             Err(problem) => local.diagnostics.push(Diagnostic::new(path, problem)),
             Ok(source) if source.text.trim().is_empty() => {
@@ -141,4 +152,14 @@ pub fn scan(options: &ScanOptions) -> ScanResult {
         }
     }
     result
+}
+
+fn shebang_is_shell(path: &Path) -> bool {
+    use std::io::Read;
+    let mut head = [0u8; 128];
+    let Ok(mut file) = std::fs::File::open(path) else {
+        return false;
+    };
+    let n = file.read(&mut head).unwrap_or(0);
+    formats::shell::has_shell_shebang(&head[..n])
 }

@@ -46,6 +46,7 @@ fn actual(dir: &Path, options_line: &str) -> Vec<String> {
             "--enable" => options.enable.push(words.next().unwrap().to_string()),
             "--disable" => options.disable.push(words.next().unwrap().to_string()),
             "--no-ignore" => options.no_ignore = true,
+            "--include-docs" => options.include_docs = true,
             other => panic!("unknown option {other} in {}", dir.display()),
         }
     }

@@ -11,11 +11,18 @@ pub mod compose;
 pub mod containers_conf;
 pub mod daemon_json;
 pub mod devcontainer;
+pub mod dockerfile;
+pub mod github_actions;
+pub mod gitlab_ci;
 pub mod json;
 pub mod kubernetes;
+pub mod makefile;
+pub mod markdown;
 pub mod nomad;
 pub mod quadlet;
 pub mod seccomp_profile;
+pub mod shell;
+pub mod systemd;
 pub mod terraform;
 pub mod terraform_json;
 
@@ -55,6 +62,18 @@ pub enum Kind {
     BakeJson,
     /// Podman's `containers.conf`.
     ContainersConf,
+    /// Shell scripts by extension.
+    Shell,
+    /// Files without an extension: a shell script when the shebang says so.
+    MaybeShell,
+    /// Makefiles and justfiles.
+    Makefile,
+    /// systemd `*.service` units.
+    Systemd,
+    /// Dockerfiles and Containerfiles.
+    Dockerfile,
+    /// Markdown: fenced shell blocks, only with `--include-docs`.
+    Markdown,
 }
 
 /// The format a file's name suggests, or `None` for files seccheck never reads.
@@ -92,6 +111,24 @@ pub fn classify(path: &Path) -> Option<Kind> {
     }
     if lower.ends_with(".container") {
         return Some(Kind::Quadlet);
+    }
+    if shell::is_shell_name(&lower) {
+        return Some(Kind::Shell);
+    }
+    if makefile::is_make_name(name, &lower) {
+        return Some(Kind::Makefile);
+    }
+    if lower.ends_with(".service") {
+        return Some(Kind::Systemd);
+    }
+    if dockerfile::is_dockerfile_name(name, &lower) {
+        return Some(Kind::Dockerfile);
+    }
+    if lower.ends_with(".md") || lower.ends_with(".markdown") {
+        return Some(Kind::Markdown);
+    }
+    if !name.contains('.') {
+        return Some(Kind::MaybeShell);
     }
     None
 }
@@ -134,6 +171,7 @@ const KEYWORDS: &[&str] = &[
     "extends",
     "scmp_act",
     "security.insecure",
+    "security=insecure",
 ];
 
 impl Prefilter {
@@ -170,6 +208,11 @@ pub fn parse(kind: Kind, source: &Arc<Source>, reader: &Reader) -> Parsed {
         Kind::BakeHcl => bake::read_hcl(source, &mut out),
         Kind::BakeJson => bake::read_json(source, &mut out),
         Kind::ContainersConf => containers_conf::read(source, &mut out),
+        Kind::Shell | Kind::MaybeShell => shell::read(source, &mut out),
+        Kind::Makefile => makefile::read(source, &mut out),
+        Kind::Systemd => systemd::read(source, &mut out),
+        Kind::Dockerfile => dockerfile::read(source, &mut out),
+        Kind::Markdown => markdown::read(source, &mut out),
     }
     out
 }
@@ -203,6 +246,17 @@ fn read_yaml(source: &Arc<Source>, reader: &Reader, out: &mut Parsed) {
     };
     if compose::is_compose_name(&source.path) || compose::has_compose_shape(root) {
         compose::read(source, &yaml, reader, out);
+    }
+    if github_actions::is_workflow_path(&source.path) {
+        github_actions::read(source, &yaml, out);
+    }
+    if source
+        .path
+        .file_name()
+        .and_then(|n| n.to_str())
+        .is_some_and(|n| gitlab_ci::is_gitlab_name(&n.to_ascii_lowercase()))
+    {
+        gitlab_ci::read(source, &yaml, out);
     }
     if yaml.roots().any(kubernetes::has_k8s_shape) {
         kubernetes::read(source, &yaml, out);

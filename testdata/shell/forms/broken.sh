@@ -1,0 +1,2 @@
+echo "unterminated
+docker run --privileged alpine:3.20
