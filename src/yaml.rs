@@ -452,11 +452,60 @@ impl<'a> YamlRef<'a> {
         }
     }
 
+    /// The value of `key`, with the same precedence as [`Self::entries`]
+    /// but without building the entry list: lookups are the hot path of
+    /// every YAML format.
     pub fn get(&self, key: &str) -> Option<YamlRef<'a>> {
-        self.entries()
-            .into_iter()
-            .find(|(k, _)| k.as_str() == Some(key))
-            .map(|(_, v)| v)
+        self.lookup(key, 0)
+    }
+
+    fn lookup(&self, key: &str, depth: usize) -> Option<YamlRef<'a>> {
+        let NodeKind::Mapping(pairs) = &self.yaml.nodes[self.id].kind else {
+            return None;
+        };
+        let mut has_merge = false;
+        for &(k, v) in pairs {
+            let Some(kref) = YamlRef::at(self.yaml, k, self.used_at) else {
+                continue;
+            };
+            match kref.as_str() {
+                Some(name) if name == key && kref.as_plain() != Some("<<") => {
+                    return YamlRef::at(self.yaml, v, self.used_at);
+                }
+                _ if kref.as_plain() == Some("<<") => has_merge = true,
+                _ => {}
+            }
+        }
+        if !has_merge || depth > MAX_HOPS {
+            return None;
+        }
+        for &(k, v) in pairs {
+            let is_merge =
+                YamlRef::at(self.yaml, k, self.used_at).is_some_and(|k| k.as_plain() == Some("<<"));
+            if !is_merge {
+                continue;
+            }
+            let Some(merge) = YamlRef::at(self.yaml, v, self.used_at) else {
+                continue;
+            };
+            let sources = if merge.is_sequence() {
+                merge.items()
+            } else {
+                vec![merge]
+            };
+            for source in sources {
+                if !self.yaml.spend(merge.span().start) {
+                    return None;
+                }
+                if let Some(found) = source.lookup(key, depth + 1) {
+                    return Some(YamlRef {
+                        used_at: found.used_at.or(merge.used_at).or(Some(merge.span())),
+                        ..found
+                    });
+                }
+            }
+        }
+        None
     }
 
     /// The key node of `key`, for pointing at a mapping entry itself.
