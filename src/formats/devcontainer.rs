@@ -3,7 +3,8 @@
 //! The spec's format is JSON with comments and trailing commas (VS Code's
 //! `jsonc` dialect), read through [`super::json`] with everything else JSON
 //! forbids switched off. Read: `securityOpt` (Docker's security options,
-//! interpreted by [`SecurityOpt`]), `privileged`. A relative profile path
+//! interpreted by [`SecurityOpt`]), `privileged`, and `runArgs` (docker
+//! flags, through the shared [`cmdline`](crate::cmdline) reader). A relative profile path
 //! resolves against the file's directory.
 
 use std::sync::Arc;
@@ -100,6 +101,28 @@ pub fn read(source: &Arc<Source>, out: &mut Parsed) {
             other => out
                 .diagnostics
                 .push(shape(source, other, "`privileged` is not a boolean")),
+        }
+    }
+    if let Some(prop) = root.get("runArgs") {
+        match &prop.value {
+            Json::Array(items) => {
+                // Each element is one argument: split only inside it, so the
+                // two-element form `"--security-opt", "seccomp=unconfined"`
+                // and the attached form read alike.
+                let mut words = Vec::new();
+                for item in &items.elements {
+                    if let Json::StringLit(_) = item {
+                        let span = json::span(item);
+                        let split =
+                            crate::cmdline::words::split(&source.text, span.start, span.end);
+                        words.extend(split.commands.into_iter().flatten());
+                    }
+                }
+                crate::cmdline::apply_run_flags(source, &words, &base, &mut container);
+            }
+            other => out
+                .diagnostics
+                .push(shape(source, other, "`runArgs` is not a list")),
         }
     }
     if !container.seccomp.is_empty() || container.privileged.is_some() {

@@ -3,7 +3,8 @@
 //! A small reader of our own: systemd's format is line-based (`[Section]`,
 //! `Key=Value`, `#`/`;` comments, a trailing `\` continues a line), and a
 //! crate would not keep byte offsets. Read: `SeccompProfile=` in
-//! `[Container]`, which Quadlet turns into `--security-opt seccomp=VALUE`
+//! `[Container]`, which Quadlet turns into `--security-opt seccomp=VALUE`,
+//! and `PodmanArgs=`, whose flags go through the shared command-line reader
 //! (`unconfined` disables the filter; anything else is a profile path,
 //! resolved against the unit's directory). The last assignment wins, as in
 //! systemd; an empty assignment resets to the default.
@@ -63,6 +64,23 @@ pub fn read(source: &Arc<Source>, out: &mut Parsed) {
         let Some((key, value)) = trimmed.split_once('=') else {
             continue;
         };
+        if key.trim() == "PodmanArgs" {
+            // Flags passed to `podman run` as written, continuation lines included.
+            let value_start = start + lead + key.len() + 1;
+            let mut end = offset;
+            let mut last = body;
+            let mut rest = &text[offset..];
+            while last.ends_with('\\') && !rest.is_empty() {
+                let next = rest.split_inclusive('\n').next().unwrap_or(rest);
+                end += next.len();
+                last = next.trim_end_matches(['\n', '\r']);
+                rest = &rest[next.len()..];
+            }
+            let split = crate::cmdline::words::split(text, value_start, end);
+            let words: Vec<_> = split.commands.into_iter().flatten().collect();
+            crate::cmdline::apply_run_flags(source, &words, &base, &mut container);
+            continue;
+        }
         if key.trim() != "SeccompProfile" {
             continue;
         }
@@ -85,8 +103,8 @@ pub fn read(source: &Arc<Source>, out: &mut Parsed) {
         };
         seccomp = Some(Value::new(setting, at));
     }
-    if let Some(s) = seccomp {
-        container.seccomp.push(s);
+    container.seccomp.extend(seccomp);
+    if !container.seccomp.is_empty() || container.privileged.is_some() {
         out.containers.push(container);
     }
 }
