@@ -566,3 +566,32 @@ fn profile_references_to_fifos_and_escaping_symlinks_are_unresolved() {
         "{messages:?}"
     );
 }
+
+#[cfg(unix)]
+#[test]
+fn output_to_a_fifo_is_written_in_place_not_renamed_over() {
+    let dir = tempfile::tempdir().unwrap();
+    let fifo = dir.path().join("out.fifo");
+    assert!(
+        std::process::Command::new("mkfifo")
+            .arg(&fifo)
+            .status()
+            .unwrap()
+            .success()
+    );
+    let reader = {
+        let fifo = fifo.clone();
+        std::thread::spawn(move || std::fs::read_to_string(fifo).unwrap())
+    };
+    seccheck()
+        .args(["scan", "--format", "json", "--output"])
+        .arg(&fifo)
+        .arg("testdata/compose/anchors")
+        .timeout(std::time::Duration::from_secs(20))
+        .assert()
+        .code(1);
+    let text = reader.join().unwrap();
+    assert!(text.contains("seccheck-json-v1"));
+    use std::os::unix::fs::FileTypeExt;
+    assert!(std::fs::metadata(&fifo).unwrap().file_type().is_fifo());
+}
