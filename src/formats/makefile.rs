@@ -16,7 +16,9 @@ pub fn is_make_name(name: &str, lower: &str) -> bool {
     matches!(
         name,
         "Makefile" | "makefile" | "GNUmakefile" | "justfile" | "Justfile" | ".justfile"
-    ) || lower.ends_with(".mk")
+    ) || lower.starts_with("makefile.")
+        || lower.starts_with("makefile-")
+        || lower.ends_with(".mk")
         || lower.ends_with(".just")
 }
 
