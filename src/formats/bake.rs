@@ -85,19 +85,8 @@ pub fn read_hcl(source: &Arc<Source>, out: &mut Parsed) {
 }
 
 pub fn read_json(source: &Arc<Source>, out: &mut Parsed) {
-    let doc = match json::parse(&source.text, false) {
-        Ok(doc) => doc,
-        Err(e) => {
-            out.diagnostics.push(Diagnostic::at(
-                source,
-                e.offset,
-                Problem::Syntax {
-                    format: "JSON",
-                    message: e.message,
-                },
-            ));
-            return;
-        }
+    let Some(doc) = json::parse_or_report(source, false, out) else {
+        return;
     };
     let Some(targets) = doc
         .root

@@ -15,19 +15,8 @@ use crate::model::{Daemon, Parsed, Seccomp, Value};
 use crate::source::{Location, Span};
 
 pub fn read(source: &Arc<Source>, out: &mut Parsed) {
-    let doc = match json::parse(&source.text, false) {
-        Ok(doc) => doc,
-        Err(e) => {
-            out.diagnostics.push(Diagnostic::at(
-                source,
-                e.offset,
-                Problem::Syntax {
-                    format: "JSON",
-                    message: e.message,
-                },
-            ));
-            return;
-        }
+    let Some(doc) = json::parse_or_report(source, false, out) else {
+        return;
     };
     let Some(root) = doc.root.as_ref().and_then(Json::as_object) else {
         return;

@@ -31,19 +31,8 @@ pub fn is_devcontainer_name(path: &std::path::Path) -> bool {
 }
 
 pub fn read(source: &Arc<Source>, out: &mut Parsed) {
-    let doc = match json::parse(&source.text, true) {
-        Ok(doc) => doc,
-        Err(e) => {
-            out.diagnostics.push(Diagnostic::at(
-                source,
-                e.offset,
-                Problem::Syntax {
-                    format: "JSONC",
-                    message: e.message,
-                },
-            ));
-            return;
-        }
+    let Some(doc) = json::parse_or_report(source, true, out) else {
+        return;
     };
     out.comments = doc
         .comments

@@ -24,6 +24,29 @@ pub struct JsonError {
     pub message: String,
 }
 
+/// [`parse`], with a failure recorded as a positioned diagnostic in `out`:
+/// what every JSON format does with a file it cannot read.
+pub fn parse_or_report<'a>(
+    source: &'a crate::source::Source,
+    jsonc: bool,
+    out: &mut crate::model::Parsed,
+) -> Option<Json<'a>> {
+    match parse(&source.text, jsonc) {
+        Ok(doc) => Some(doc),
+        Err(e) => {
+            out.diagnostics.push(crate::diagnostic::Diagnostic::at(
+                source,
+                e.offset,
+                crate::diagnostic::Problem::Syntax {
+                    format: if jsonc { "JSONC" } else { "JSON" },
+                    message: e.message,
+                },
+            ));
+            None
+        }
+    }
+}
+
 /// Strict JSON (`jsonc == false`) or JSON with comments and trailing commas.
 pub fn parse(text: &str, jsonc: bool) -> Result<Json<'_>, JsonError> {
     let options = ParseOptions {
