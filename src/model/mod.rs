@@ -6,11 +6,13 @@
 //! line. Meaningful strings become enums here, once, at the edge
 //! ([`Seccomp`], [`SecurityOpt`]); nothing downstream compares strings.
 
+pub mod capability;
 pub mod security_opt;
 
 use std::path::PathBuf;
 use std::sync::Arc;
 
+pub use capability::{Capabilities, Capability};
 pub use security_opt::SecurityOpt;
 
 use crate::diagnostic::Diagnostic;
@@ -88,6 +90,9 @@ pub struct Container {
     pub seccomp: Vec<Value<Seccomp>>,
     /// Privileged mode, when written (also `false`).
     pub privileged: Option<Value<bool>>,
+    /// `cap_add`/`cap_drop` as written (`--cap-add`, `capabilities.add`, …);
+    /// [`Capabilities::effective`] applies the engine's rules.
+    pub capabilities: Capabilities,
 }
 
 impl Container {
@@ -98,6 +103,7 @@ impl Container {
             at,
             seccomp: Vec::new(),
             privileged: None,
+            capabilities: Capabilities::default(),
         }
     }
 }
