@@ -12,7 +12,7 @@ use clap::{Parser, Subcommand, ValueEnum};
 use crate::finding::Level;
 use crate::report::{self, Context, Format};
 use crate::rules;
-use crate::scan::{ScanOptions, scan};
+use crate::scan::{ScanOptions, scan, scan_source};
 
 #[derive(Debug, Parser)]
 #[command(
@@ -40,9 +40,12 @@ enum Command {
 
 #[derive(Debug, clap::Args)]
 struct ScanArgs {
-    /// Files or directories to scan
+    /// Files or directories to scan; `-` reads one file from standard input
     #[arg(default_value = ".")]
     paths: Vec<PathBuf>,
+    /// With `-`: the path the standard input is judged as (its name decides the format)
+    #[arg(long, value_name = "PATH")]
+    stdin_filename: Option<PathBuf>,
     /// Output format
     #[arg(long, value_enum, default_value_t = Format::Human)]
     format: Format,
@@ -148,12 +151,31 @@ pub fn run() -> i32 {
     }
 }
 
-fn run_scan(args: ScanArgs) -> i32 {
+fn run_scan(mut args: ScanArgs) -> i32 {
     for id in args.enable.iter().chain(&args.disable) {
         if rules::get(id).is_none() {
             eprintln!("error: unknown rule `{id}`; `seccheck rules` lists them");
             return 2;
         }
+    }
+    let stdin = args.paths.iter().any(|p| p.as_os_str() == "-");
+    if stdin {
+        let Some(name) = args.stdin_filename.clone() else {
+            eprintln!(
+                "error: `scan -` needs `--stdin-filename PATH`: the name decides how the input is read"
+            );
+            return 2;
+        };
+        if args.paths.len() > 1 {
+            eprintln!("error: `-` (standard input) cannot be scanned together with other paths");
+            return 2;
+        }
+        // The input is judged as that file: configuration, the fence for
+        // the files it refers to, and report paths all follow the name.
+        args.paths = vec![name];
+    } else if args.stdin_filename.is_some() {
+        eprintln!("error: `--stdin-filename` names standard input; scan `-` with it");
+        return 2;
     }
     let config_path = args
         .config
@@ -181,7 +203,7 @@ fn run_scan(args: ScanArgs) -> i32 {
     options.levels = config.levels;
     options.exclude = config.exclude;
     options.extra_names = config.extra_names;
-    for p in &options.paths {
+    for p in options.paths.iter().filter(|_| !stdin) {
         if !p.exists() {
             eprintln!("error: {}: no such file or directory", p.display());
             return 2;
@@ -195,7 +217,17 @@ fn run_scan(args: ScanArgs) -> i32 {
             return 2;
         }
     };
-    let mut result = scan(&options);
+    let mut result = if stdin {
+        match read_stdin(options.max_file_size) {
+            Ok(bytes) => scan_source(&options.paths[0], bytes, &options),
+            Err(e) => {
+                eprintln!("error: cannot read standard input: {e}");
+                return 2;
+            }
+        }
+    } else {
+        scan(&options)
+    };
     if let Some(baseline) = &baseline {
         let known = crate::baseline::filter(&mut result.findings, baseline);
         if known > 0 {
@@ -231,6 +263,18 @@ fn run_scan(args: ScanArgs) -> i32 {
             .any(|f| f.suppression.is_none() && f.level >= min)
     });
     i32::from(failing)
+}
+
+/// Standard input, read up to one byte past the size limit: enough for the
+/// limit's own check to refuse it, never more.
+fn read_stdin(max_file_size: u64) -> std::io::Result<Vec<u8>> {
+    use std::io::Read;
+    let mut bytes = Vec::new();
+    std::io::stdin()
+        .lock()
+        .take(max_file_size.saturating_add(1))
+        .read_to_end(&mut bytes)?;
+    Ok(bytes)
 }
 
 /// Writes beside the target and renames, so a reader never sees half a report.

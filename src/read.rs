@@ -26,17 +26,26 @@ impl Reader {
     pub fn new(roots: &[PathBuf], max_file_size: u64) -> Reader {
         // A file given by name (pre-commit passes staged files) may refer to
         // its neighbours in the repository: its fence is the working
-        // directory when it lies inside it, else its own directory.
+        // directory when it lies inside it, else its own directory. A name
+        // that does not exist (`scan - --stdin-filename PATH`) is fenced
+        // like a file in its nearest existing directory.
         let cwd = std::env::current_dir().and_then(|d| d.canonicalize()).ok();
         let roots = roots
             .iter()
             .filter_map(|r| {
-                let r = r.canonicalize().ok()?;
-                if !r.is_file() {
+                let (r, is_dir) = match r.canonicalize() {
+                    Ok(r) => {
+                        let is_dir = !r.is_file();
+                        (r, is_dir)
+                    }
+                    Err(_) => (nearest_existing_dir(r)?, false),
+                };
+                if is_dir {
                     return Some(r);
                 }
                 match &cwd {
                     Some(cwd) if r.starts_with(cwd) => Some(cwd.clone()),
+                    _ if r.is_dir() => Some(r),
                     _ => r.parent().map(Path::to_path_buf),
                 }
             })
@@ -69,6 +78,12 @@ impl Reader {
 
     /// Reads one file as text with the size and binary checks.
     pub fn read(&self, path: &Path) -> Result<Arc<Source>, Problem> {
+        self.decode(path, self.read_bytes(path)?)
+    }
+
+    /// A regular file's bytes, refused before reading when it is over the
+    /// size limit.
+    pub fn read_bytes(&self, path: &Path) -> Result<Vec<u8>, Problem> {
         let meta = std::fs::metadata(path)?;
         if !meta.is_file() {
             return Err(Problem::Io(std::io::Error::other("not a regular file")));
@@ -79,7 +94,18 @@ impl Reader {
                 limit: self.max_file_size,
             });
         }
-        let bytes = std::fs::read(path)?;
+        Ok(std::fs::read(path)?)
+    }
+
+    /// Bytes from anywhere (a file, standard input) as the text of `path`:
+    /// the size, binary and UTF-8 checks.
+    pub fn decode(&self, path: &Path, bytes: Vec<u8>) -> Result<Arc<Source>, Problem> {
+        if bytes.len() as u64 > self.max_file_size {
+            return Err(Problem::TooLarge {
+                size: bytes.len() as u64,
+                limit: self.max_file_size,
+            });
+        }
         if memchr::memchr(0, &bytes[..bytes.len().min(8192)]).is_some() {
             return Err(Problem::Binary);
         }
@@ -96,6 +122,15 @@ impl Reader {
         };
         Ok(Source::new(path, text))
     }
+}
+
+/// The canonical form of the closest ancestor of `path` that exists.
+fn nearest_existing_dir(path: &Path) -> Option<PathBuf> {
+    let absolute = std::env::current_dir().ok()?.join(path);
+    absolute
+        .ancestors()
+        .skip(1)
+        .find_map(|a| a.canonicalize().ok())
 }
 
 /// `app/../common/./base.yml` → `common/base.yml`, without touching the file

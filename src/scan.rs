@@ -1,10 +1,17 @@
-//! One scan, end to end: discover → classify → parse → rules → findings.
+//! One scan, end to end: discover → classify → parse → rules → findings →
+//! suppressions.
 //!
-//! Each file is handled on its own by whichever walker thread found it, and
-//! only its findings, diagnostics and comments are kept, so memory stays
-//! flat in the number of files.
+//! [`Session::judge`] is the per-file step: a path and its bytes in, that
+//! file's findings, diagnostics and suppression comments out. `scan` calls
+//! it for every file it walks, `scan -` for standard input and the fuzz
+//! targets for arbitrary bytes (through [`scan_source`]), so all three
+//! exercise one path. Each file is judged by whichever walker thread found
+//! it, and only its findings and `seccheck:` directives are kept: a file's
+//! text stays in memory only when one of them points into it, so memory
+//! stays flat in the number of files. The steps after the walk (merging,
+//! suppressions, levels) are linear in findings and files.
 
-use std::collections::HashMap;
+use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
@@ -13,7 +20,7 @@ use crate::finding::{Finding, merge_same_value};
 use crate::formats::{self, Prefilter};
 use crate::read::Reader;
 use crate::rules::{self, Rule};
-use crate::source::Location;
+use crate::suppress::Directives;
 
 #[derive(Debug, Clone)]
 pub struct ScanOptions {
@@ -63,69 +70,155 @@ pub struct ScanResult {
     pub findings: Vec<Finding>,
     /// Files that could not be read or parsed, or were skipped.
     pub diagnostics: Vec<Diagnostic>,
-    /// Comments the parsers recognised, by file: where suppressions live.
-    pub comments: HashMap<PathBuf, Vec<Location>>,
     pub files_scanned: usize,
+    /// The suppression comments found, until [`ScanResult::finish`] applies them.
+    directives: Directives,
 }
 
-pub fn scan(options: &ScanOptions) -> ScanResult {
-    let reader = Reader::new(&options.paths, options.max_file_size);
-    // Without a profile there is no seccomp keyword to find: when the
-    // missing-profile rule runs, every Kubernetes workload must be parsed.
-    let k8s_unset = rules::get("k8s-seccomp-unset").is_some_and(|r| options.is_enabled(r));
-    let prefilter = Prefilter::new(if k8s_unset { &["container"] } else { &[] });
-    let profiles = formats::seccomp_profile::Cache::default();
-    let collected = Mutex::new(ScanResult::default());
-    let enabled = |rule: &Rule| options.is_enabled(rule);
-    let visit = |path: &Path| {
-        if let Some(exclude) = &options.exclude
-            && crate::config::is_excluded(exclude, &options.paths, path)
+impl ScanResult {
+    /// Adds one file's part (from [`Session::judge`]).
+    pub fn absorb(&mut self, part: ScanResult) {
+        self.files_scanned += part.files_scanned;
+        self.findings.extend(part.findings);
+        self.diagnostics.extend(part.diagnostics);
+        self.directives.extend(part.directives);
+    }
+
+    /// After the last file: one finding per value reported from several
+    /// files, suppressions applied, level overrides, a stable order.
+    pub fn finish(mut self, options: &ScanOptions) -> ScanResult {
+        self.findings = merge_same_value(std::mem::take(&mut self.findings));
+        self.diagnostics
+            .sort_by(|a, b| (&a.path, a.position).cmp(&(&b.path, b.position)));
+        let directives = std::mem::take(&mut self.directives);
+        crate::suppress::apply(&mut self.findings, directives, &|r| options.is_enabled(r));
+        for f in &mut self.findings {
+            if let Some(&level) = options.levels.get(f.rule.id) {
+                f.level = level;
+            }
+        }
+        self
+    }
+}
+
+/// What every file of one scan shares: the fence around reads, the keyword
+/// prefilter, and the cache of resolved seccomp profiles.
+pub struct Session<'a> {
+    options: &'a ScanOptions,
+    reader: Reader,
+    prefilter: Prefilter,
+    profiles: formats::seccomp_profile::Cache,
+}
+
+impl<'a> Session<'a> {
+    pub fn new(options: &'a ScanOptions) -> Session<'a> {
+        // Without a profile there is no seccomp keyword to find: when the
+        // missing-profile rule runs, every Kubernetes workload must be parsed.
+        let k8s_unset = rules::get("k8s-seccomp-unset").is_some_and(|r| options.is_enabled(r));
+        Session {
+            options,
+            reader: Reader::new(&options.paths, options.max_file_size),
+            prefilter: Prefilter::new(if k8s_unset { &["container"] } else { &[] }),
+            profiles: Default::default(),
+        }
+    }
+
+    /// Judges one file's bytes as the file `path`: classified by its name,
+    /// checked (size, binary, UTF-8), parsed, and the rules run. The part
+    /// still has to be [`absorb`](ScanResult::absorb)ed and
+    /// [`finish`](ScanResult::finish)ed.
+    pub fn judge(&self, path: &Path, bytes: Vec<u8>) -> ScanResult {
+        match formats::classify_with(path, &self.options.extra_names) {
+            Some(kind) => self.judge_as(kind, path, bytes),
+            None => ScanResult::default(),
+        }
+    }
+
+    fn judge_as(&self, kind: formats::Kind, path: &Path, bytes: Vec<u8>) -> ScanResult {
+        let mut out = ScanResult::default();
+        if kind == formats::Kind::MaybeShell
+            && !formats::shell::has_shell_shebang(&bytes[..bytes.len().min(SHEBANG_BYTES)])
         {
-            return;
+            return out;
         }
-        let Some(kind) = formats::classify_with(path, &options.extra_names) else {
-            return;
-        };
-        let mut local = ScanResult::default();
-        // An extension-less file is read only when its shebang names a
-        // shell: most are binaries or data, and 128 bytes decide.
-        if kind == formats::Kind::MaybeShell && !shebang_is_shell(path) {
-            return;
+        if kind == formats::Kind::Markdown && !self.options.include_docs {
+            return out;
         }
-        if kind == formats::Kind::Markdown && !options.include_docs {
-            return;
-        }
-        match reader.read(path) {
-            Err(problem) => local.diagnostics.push(Diagnostic::new(path, problem)),
+        match self.reader.decode(path, bytes) {
+            Err(problem) => out.diagnostics.push(Diagnostic::new(path, problem)),
             Ok(source) if source.text.trim().is_empty() => {
-                local
-                    .diagnostics
-                    .push(Diagnostic::new(path, Problem::Empty));
+                out.diagnostics.push(Diagnostic::new(path, Problem::Empty));
             }
             Ok(source) => {
-                local.files_scanned = 1;
-                if prefilter.wants(&source.text) {
-                    let mut parsed = formats::parse(kind, &source, &reader);
-                    formats::seccomp_profile::resolve_references(&mut parsed, &reader, &profiles);
-                    local.findings = rules::run(&parsed, &enabled);
-                    local.diagnostics = parsed.diagnostics;
-                    for c in parsed.comments {
-                        local
-                            .comments
-                            .entry(c.source.path.clone())
-                            .or_default()
-                            .push(c);
-                    }
+                out.files_scanned = 1;
+                if self.prefilter.wants(&source.text) {
+                    let mut parsed = formats::parse(kind, &source, &self.reader);
+                    formats::seccomp_profile::resolve_references(
+                        &mut parsed,
+                        &self.reader,
+                        &self.profiles,
+                    );
+                    out.findings = rules::run(&parsed, &|r| self.options.is_enabled(r));
+                    out.directives.collect(&parsed.comments);
+                    out.diagnostics = parsed.diagnostics;
                 }
             }
         }
-        let mut all = collected.lock().unwrap_or_else(|e| e.into_inner());
-        all.files_scanned += local.files_scanned;
-        all.findings.extend(local.findings);
-        all.diagnostics.extend(local.diagnostics);
-        for (path, comments) in local.comments {
-            all.comments.entry(path).or_default().extend(comments);
+        out
+    }
+
+    /// A walked or named file: skipped when excluded or of no known kind;
+    /// an extension-less file is read only when its shebang names a shell
+    /// (most are binaries or data, and 128 bytes decide).
+    fn visit(&self, path: &Path) -> ScanResult {
+        if let Some(exclude) = &self.options.exclude
+            && crate::config::is_excluded(exclude, &self.options.paths, path)
+        {
+            return ScanResult::default();
         }
+        let Some(kind) = formats::classify_with(path, &self.options.extra_names) else {
+            return ScanResult::default();
+        };
+        if (kind == formats::Kind::MaybeShell && !shebang_is_shell(path))
+            || (kind == formats::Kind::Markdown && !self.options.include_docs)
+        {
+            return ScanResult::default();
+        }
+        match self.reader.read_bytes(path) {
+            Ok(bytes) => self.judge_as(kind, path, bytes),
+            Err(problem) => ScanResult {
+                diagnostics: vec![Diagnostic::new(path, problem)],
+                ..Default::default()
+            },
+        }
+    }
+}
+
+/// Judges one in-memory file as `path`, exactly as `scan` judges each file
+/// it walks: the entry point of `scan -` and of the fuzz targets.
+pub fn scan_source(path: &Path, bytes: Vec<u8>, options: &ScanOptions) -> ScanResult {
+    Session::new(options).judge(path, bytes).finish(options)
+}
+
+pub fn scan(options: &ScanOptions) -> ScanResult {
+    let session = Session::new(options);
+    let collected = Mutex::new(ScanResult::default());
+    // A file reachable from two of the given paths (`scan . compose.yaml`,
+    // the same directory twice) is judged once. Only then is a set of the
+    // files seen kept.
+    let seen = roots_overlap(&options.paths).then(|| Mutex::new(HashSet::new()));
+    let visit = |path: &Path| {
+        if let Some(seen) = &seen {
+            let key = path.canonicalize().unwrap_or_else(|_| path.to_path_buf());
+            if !seen.lock().unwrap_or_else(|e| e.into_inner()).insert(key) {
+                return;
+            }
+        }
+        let part = session.visit(path);
+        collected
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .absorb(part);
     };
     let on_error = |path: PathBuf, err: ignore::Error| {
         let problem = match err.into_io_error() {
@@ -136,27 +229,30 @@ pub fn scan(options: &ScanOptions) -> ScanResult {
         all.diagnostics.push(Diagnostic::new(path, problem));
     };
     crate::discover::walk(&options.paths, options.no_ignore, &visit, &on_error);
-    let mut result = collected.into_inner().unwrap_or_else(|e| e.into_inner());
-    result.findings = merge_same_value(std::mem::take(&mut result.findings));
-    result
-        .diagnostics
-        .sort_by(|a, b| (&a.path, a.position).cmp(&(&b.path, b.position)));
-    for comments in result.comments.values_mut() {
-        comments.sort_by_key(|c| c.span.start);
-        comments.dedup();
-    }
-    crate::suppress::apply(&mut result.findings, &result.comments, &enabled);
-    for f in &mut result.findings {
-        if let Some(&level) = options.levels.get(f.rule.id) {
-            f.level = level;
-        }
-    }
-    result
+    collected
+        .into_inner()
+        .unwrap_or_else(|e| e.into_inner())
+        .finish(options)
 }
+
+/// Whether one given path lies inside (or is) another. Sorted by
+/// components, a path's descendants follow it directly, so neighbours
+/// decide.
+fn roots_overlap(paths: &[PathBuf]) -> bool {
+    let mut real: Vec<PathBuf> = paths
+        .iter()
+        .map(|p| p.canonicalize().unwrap_or_else(|_| p.clone()))
+        .collect();
+    real.sort();
+    real.windows(2).any(|w| w[1].starts_with(&w[0]))
+}
+
+/// How much of an extension-less file decides whether it is a shell script.
+const SHEBANG_BYTES: usize = 128;
 
 fn shebang_is_shell(path: &Path) -> bool {
     use std::io::Read;
-    let mut head = [0u8; 128];
+    let mut head = [0u8; SHEBANG_BYTES];
     let Ok(mut file) = std::fs::File::open(path) else {
         return false;
     };

@@ -10,7 +10,8 @@
 //! stale ignores do not pile up.
 
 use std::collections::HashMap;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use crate::finding::{Finding, Suppression};
 use crate::model::Parsed;
@@ -30,8 +31,68 @@ struct Directive {
     comment: Location,
     rules: Vec<(String, Span)>,
     reason: String,
-    /// Nothing but whitespace precedes the comment on its line.
-    own_line: bool,
+    /// The 0-based line whose findings it covers besides its own: the next
+    /// one when the comment stands alone on its line.
+    next_line: Option<usize>,
+    line: usize,
+}
+
+/// The `seccheck:` comments of a scan, by file. Only directives are kept:
+/// other comments are dropped as each file is judged, so memory does not
+/// grow with the files scanned.
+#[derive(Debug, Default)]
+pub struct Directives {
+    by_file: HashMap<PathBuf, Vec<Directive>>,
+    /// Comments that start like a directive but cannot be read.
+    malformed: HashMap<PathBuf, Vec<Location>>,
+}
+
+impl Directives {
+    /// Reads the directives among one file's comments (which may include
+    /// comments of files it refers to, such as an `extends` target).
+    pub fn collect(&mut self, comments: &[Location]) {
+        for c in comments {
+            if memchr::memmem::find(c.text().as_bytes(), b"seccheck:").is_none() {
+                continue;
+            }
+            match parse(c.text(), c.span.start) {
+                Parse::NotOurs => {}
+                Parse::Malformed => self
+                    .malformed
+                    .entry(c.source.path.clone())
+                    .or_default()
+                    .push(c.clone()),
+                Parse::Directive(rules, reason) => {
+                    let lines = &c.source.lines;
+                    let line = lines.line_of(c.span.start);
+                    let own_line = c.source.text[lines.line_start(line)..c.span.start]
+                        .trim()
+                        .is_empty();
+                    self.by_file
+                        .entry(c.source.path.clone())
+                        .or_default()
+                        .push(Directive {
+                            comment: c.clone(),
+                            rules,
+                            reason,
+                            next_line: own_line.then_some(line + 1),
+                            line,
+                        });
+                }
+            }
+        }
+    }
+
+    /// Adds another part's directives (a file read twice, as itself and as
+    /// a reference, gives the same directive twice; [`apply`] keeps one).
+    pub fn extend(&mut self, other: Directives) {
+        for (path, mut list) in other.by_file {
+            self.by_file.entry(path).or_default().append(&mut list);
+        }
+        for (path, mut list) in other.malformed {
+            self.malformed.entry(path).or_default().append(&mut list);
+        }
+    }
 }
 
 enum Parse {
@@ -87,75 +148,86 @@ fn parse(text: &str, base: usize) -> Parse {
 /// Marks suppressed findings and adds `unused-suppression` findings.
 /// `enabled` is the scan's rule selection: an ignore for a rule that is
 /// switched off is not stale, only out of scope for this run.
-pub fn apply(
-    findings: &mut Vec<Finding>,
-    comments: &HashMap<PathBuf, Vec<Location>>,
-    enabled: &dyn Fn(&Rule) -> bool,
-) {
+///
+/// `findings` must be sorted by file (as [`merge_same_value`] leaves them):
+/// each file's directives are then looked up once, by key, and indexed by
+/// line, so the work is linear in findings and directives.
+///
+/// [`merge_same_value`]: crate::finding::merge_same_value
+pub fn apply(findings: &mut Vec<Finding>, directives: Directives, enabled: &dyn Fn(&Rule) -> bool) {
     let meta = rules::get(META_RULE).filter(|r| enabled(r));
-    let mut extra = Vec::new();
-    for (path, file_comments) in comments {
-        let mut directives = Vec::new();
-        for c in file_comments {
-            let text = c.text();
-            match parse(text, c.span.start) {
-                Parse::NotOurs => {}
-                Parse::Malformed => {
-                    if let Some(meta) = meta {
-                        extra.push(meta_finding(
-                            meta,
-                            c.clone(),
-                            "cannot read this suppression; the form is \
-                             `seccheck: ignore[rule-id, …] reason`",
-                            "malformed",
-                        ));
-                    }
-                }
-                Parse::Directive(rules, reason) => {
-                    let line_start = c
-                        .source
-                        .lines
-                        .line_start(c.source.lines.line_of(c.span.start));
-                    let own_line = c.source.text[line_start..c.span.start].trim().is_empty();
-                    directives.push(Directive {
-                        comment: c.clone(),
-                        rules,
-                        reason,
-                        own_line,
-                    });
+    let Directives {
+        mut by_file,
+        malformed,
+    } = directives;
+    for list in by_file.values_mut() {
+        list.sort_by_key(|d| d.comment.span.start);
+        list.dedup_by_key(|d| d.comment.span.start);
+    }
+    // For each file: which directives cover a 0-based line, and which of
+    // their rule names silenced something.
+    let mut used: HashMap<&Path, Vec<Vec<bool>>> = HashMap::new();
+    let mut i = 0;
+    while i < findings.len() {
+        let source = Arc::clone(&findings[i].location.source);
+        let mut end = i + 1;
+        while end < findings.len() && {
+            let next = &findings[end].location.source;
+            Arc::ptr_eq(next, &source) || next.path == source.path
+        } {
+            end += 1;
+        }
+        if let Some((path, list)) = by_file.get_key_value(source.path.as_path()) {
+            let mut covering: HashMap<usize, Vec<usize>> = HashMap::new();
+            for (k, d) in list.iter().enumerate() {
+                covering.entry(d.line).or_default().push(k);
+                if let Some(next) = d.next_line {
+                    covering.entry(next).or_default().push(k);
                 }
             }
-        }
-        let mut used = vec![Vec::new(); directives.len()];
-        for (i, d) in directives.iter().enumerate() {
-            used[i] = vec![false; d.rules.len()];
-        }
-        for f in findings
-            .iter_mut()
-            .filter(|f| &f.location.source.path == path)
-        {
-            let line = f.location.source.lines.line_of(f.location.span.start);
-            for (i, d) in directives.iter().enumerate() {
-                let at = d.comment.source.lines.line_of(d.comment.span.start);
-                if !(at == line || (d.own_line && at + 1 == line)) {
-                    continue;
-                }
-                for (j, (name, _)) in d.rules.iter().enumerate() {
-                    if name == f.rule.id {
-                        used[i][j] = true;
-                        if f.suppression.is_none() {
-                            f.suppression = Some(Suppression {
-                                justification: d.reason.clone(),
-                                at: d.comment.clone(),
-                            });
+            let flags = used
+                .entry(path.as_path())
+                .or_insert_with(|| list.iter().map(|d| vec![false; d.rules.len()]).collect());
+            for f in &mut findings[i..end] {
+                let line = f.location.source.lines.line_of(f.location.span.start);
+                for &k in covering.get(&line).into_iter().flatten() {
+                    let d = &list[k];
+                    for (j, (name, _)) in d.rules.iter().enumerate() {
+                        if name == f.rule.id {
+                            flags[k][j] = true;
+                            if f.suppression.is_none() {
+                                f.suppression = Some(Suppression {
+                                    justification: d.reason.clone(),
+                                    at: d.comment.clone(),
+                                });
+                            }
                         }
                     }
                 }
             }
         }
-        let Some(meta) = meta else { continue };
-        for (d, used) in directives.iter().zip(used) {
-            for ((name, span), used) in d.rules.iter().zip(used) {
+        i = end;
+    }
+    let Some(meta) = meta else { return };
+    let mut extra = Vec::new();
+    for mut list in malformed.into_values() {
+        list.sort_by_key(|c| c.span.start);
+        list.dedup_by_key(|c| c.span.start);
+        for c in list {
+            extra.push(meta_finding(
+                meta,
+                c,
+                "cannot read this suppression; the form is \
+                 `seccheck: ignore[rule-id, …] reason`",
+                "malformed",
+            ));
+        }
+    }
+    for (path, list) in &by_file {
+        let flags = used.get(path.as_path());
+        for (k, d) in list.iter().enumerate() {
+            for (j, (name, span)) in d.rules.iter().enumerate() {
+                let was_used = flags.is_some_and(|f| f[k][j]);
                 let at = Location::new(&d.comment.source, *span);
                 match rules::get(name) {
                     None => extra.push(meta_finding(
@@ -164,7 +236,7 @@ pub fn apply(
                         &format!("`{name}` is not a seccheck rule; `seccheck rules` lists them"),
                         "unknown rule",
                     )),
-                    Some(rule) if !used && enabled(rule) && rule.id != META_RULE => {
+                    Some(rule) if !was_used && enabled(rule) && rule.id != META_RULE => {
                         extra.push(meta_finding(
                             meta,
                             at,

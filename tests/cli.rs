@@ -595,3 +595,138 @@ fn output_to_a_fifo_is_written_in_place_not_renamed_over() {
     use std::os::unix::fs::FileTypeExt;
     assert!(std::fs::metadata(&fifo).unwrap().file_type().is_fifo());
 }
+
+/// JSON of a run, without what differs between runs of the same input.
+fn json_of(cmd: &mut Command) -> serde_json::Value {
+    let out = cmd.output().unwrap();
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
+#[test]
+fn standard_input_is_judged_as_the_named_file() {
+    let dir = tempfile::tempdir().unwrap();
+    write(
+        dir.path(),
+        "common/base.yml",
+        "services:\n  base:\n    image: x\n    privileged: true  # seccheck: ignore[privileged-container] kvm\n",
+    );
+    let app = "services:\n  app:\n    extends:\n      file: ../common/base.yml\n      service: base\n    security_opt: [\"seccomp:unconfined\"]\n";
+    write(dir.path(), "app/compose.yaml", app);
+    let on_disk = json_of(
+        Command::cargo_bin("seccheck")
+            .unwrap()
+            .current_dir(dir.path())
+            .args(["scan", "--format", "json", "app/compose.yaml"]),
+    );
+    let piped = json_of(
+        Command::cargo_bin("seccheck")
+            .unwrap()
+            .current_dir(dir.path())
+            .args(["scan", "--format", "json", "-", "--stdin-filename"])
+            .arg("app/compose.yaml")
+            .write_stdin(app),
+    );
+    assert_eq!(on_disk, piped);
+    // The referenced file's finding, suppressed in that file, and the
+    // input's own finding at its exact place.
+    let f = &piped["findings"];
+    assert_eq!(f[0]["location"]["path"], "app/compose.yaml");
+    assert_eq!(f[0]["rule"], "seccomp-unconfined");
+    assert_eq!(f[0]["location"]["start"]["line"], 6);
+    assert_eq!(f[0]["location"]["start"]["column"], 21);
+    assert_eq!(f[1]["location"]["path"], "common/base.yml");
+    assert_eq!(f[1]["suppressed"], "kvm");
+    assert_eq!(piped["files_scanned"], 1);
+
+    // A name that does not exist is fine: the name decides the format.
+    let v = json_of(
+        Command::cargo_bin("seccheck")
+            .unwrap()
+            .current_dir(dir.path())
+            .args(["scan", "--format", "json", "-", "--stdin-filename"])
+            .arg("new/docker-compose.yml")
+            .write_stdin(PRIVILEGED),
+    );
+    assert_eq!(
+        v["findings"][0]["location"]["path"],
+        "new/docker-compose.yml"
+    );
+    assert_eq!(v["findings"][0]["location"]["start"]["line"], 4);
+
+    // Without a name, or mixed with paths: a usage error.
+    let out = seccheck()
+        .args(["scan", "-"])
+        .write_stdin(PRIVILEGED)
+        .assert()
+        .code(2)
+        .get_output()
+        .stderr
+        .clone();
+    assert!(String::from_utf8(out).unwrap().contains("--stdin-filename"));
+    seccheck()
+        .args(["scan", "-", "testdata", "--stdin-filename", "x.yaml"])
+        .write_stdin(PRIVILEGED)
+        .assert()
+        .code(2);
+    // Over the size limit: refused with the limit's notice, not read whole.
+    let v = json_of(
+        seccheck()
+            .args(["scan", "--format", "json", "--max-file-size", "10", "-"])
+            .args(["--stdin-filename", "compose.yaml"])
+            .write_stdin(PRIVILEGED),
+    );
+    assert_eq!(
+        v["diagnostics"][0]["message"],
+        "skipped: 11 bytes is over the 10-byte limit"
+    );
+}
+
+#[test]
+fn scan_source_is_the_per_file_step_of_scan() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = "services:\n  a:\n    image: x\n    # seccheck: ignore[seccomp-unconfined] perf\n    security_opt: [\"seccomp=unconfined\"]\n    privileged: true\n";
+    write(dir.path(), "compose.yaml", text);
+    let path = dir.path().join("compose.yaml");
+    let options = seccheck::scan::ScanOptions::new(vec![path.clone()]);
+    let walked = seccheck::scan::scan(&options);
+    let judged = seccheck::scan::scan_source(&path, text.as_bytes().to_vec(), &options);
+    let summary = |r: &seccheck::scan::ScanResult| {
+        r.findings
+            .iter()
+            .map(|f| {
+                let p = f.location.start();
+                (f.rule.id, p.line, p.column, f.suppression.is_some())
+            })
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(
+        summary(&judged),
+        [
+            ("seccomp-unconfined", 5, 21, true),
+            ("privileged-container", 6, 17, false)
+        ]
+    );
+    assert_eq!(summary(&walked), summary(&judged));
+    assert_eq!(judged.files_scanned, 1);
+    // Bytes a file could not hold are diagnostics, not panics.
+    let r = seccheck::scan::scan_source(&path, b"services:\xff\n".to_vec(), &options);
+    assert!(r.findings.is_empty());
+    assert!(r.diagnostics[0].to_string().contains("not valid UTF-8"));
+}
+
+#[test]
+fn a_file_reached_twice_is_scanned_once() {
+    let v = json_of(seccheck().args([
+        "scan",
+        "--format",
+        "json",
+        "testdata/compose/forms",
+        "testdata/compose/forms",
+        "testdata/compose",
+        "testdata/compose/forms/compose.yaml",
+    ]));
+    let once = json_of(seccheck().args(["scan", "--format", "json", "testdata/compose"]));
+    assert_eq!(v["files_scanned"], once["files_scanned"]);
+    assert_eq!(v["findings"], once["findings"]);
+    assert_eq!(v["diagnostics"], once["diagnostics"]);
+}
