@@ -5,6 +5,21 @@
 //! JSON and GitHub annotations can never disagree about a position. Columns
 //! are counted in UTF-16 code units (SARIF `columnKind: utf16CodeUnits`,
 //! which is what GitHub's own tools emit and what editors speak).
+//!
+//! A UTF-8 byte-order mark at the start of a file is taken off here, once,
+//! for every format, rather than in each parser: `text` never holds it, so
+//! no parser sees it, and a column on line 1 is counted from the first
+//! visible character, as editors and GitHub show it (a finding reads the
+//! same with and without the mark). Most engines skip the mark too: HCL's
+//! native syntax (hashicorp/terraform#19715), Docker's `daemon.json` loader
+//! (moby `daemon/config` decodes it with `unicode.BOMOverride`), BuildKit's
+//! Dockerfile parser (`bytes.TrimPrefix(…, utf8bom)` on line 1), BurntSushi
+//! TOML (`containers.conf`), systemd's unit parser and YAML itself (the spec
+//! allows a mark at stream start). The few that refuse it are told by
+//! [`Source::bom`], and their format module says so: Terraform's JSON syntax
+//! (hashicorp/hcl `json/scanner.go` has no case for it), Podman's Quadlet
+//! unit parser (`pkg/systemd/parser`: line 1 is then neither a section nor
+//! a comment) and Go's `encoding/json`, which loads seccomp profiles.
 
 use std::ops::Range;
 use std::path::{Path, PathBuf};
@@ -115,18 +130,26 @@ fn floor_char_boundary(text: &str, mut offset: usize) -> usize {
 pub struct Source {
     /// Path as given or found during the walk (relative when the scan root is).
     pub path: PathBuf,
+    /// The text without a leading byte-order mark.
     pub text: String,
     pub lines: LineIndex,
+    /// Whether the file began with a UTF-8 byte-order mark (not in `text`).
+    pub bom: bool,
 }
 
 impl Source {
     pub fn new(path: impl Into<PathBuf>, text: impl Into<String>) -> Arc<Source> {
-        let text = text.into();
+        let mut text = text.into();
+        let bom = text.starts_with('\u{feff}');
+        if bom {
+            text.drain(..'\u{feff}'.len_utf8());
+        }
         let lines = LineIndex::new(&text);
         Arc::new(Source {
             path: path.into(),
             text,
             lines,
+            bom,
         })
     }
 
@@ -197,5 +220,19 @@ mod tests {
             Position { line: 3, column: 2 }
         );
         assert_eq!(&text[idx.line_range(text, 1)], "b: \"é😀x\"");
+    }
+
+    #[test]
+    fn a_byte_order_mark_is_not_text_and_not_a_column() {
+        let plain = Source::new("a.tf", "x = \"y\"\n");
+        let marked = Source::new("a.tf", "\u{feff}x = \"y\"\n");
+        assert!(marked.bom && !plain.bom);
+        assert_eq!(marked.text, plain.text);
+        let y = plain.text.find('y').unwrap();
+        assert_eq!(marked.position(y), plain.position(y));
+        assert_eq!(marked.position(y), Position { line: 1, column: 6 });
+        // Only a leading mark is one: inside the text it stays.
+        let inner = Source::new("a.tf", "x\u{feff}");
+        assert!(!inner.bom && inner.text.ends_with('\u{feff}'));
     }
 }

@@ -8,13 +8,33 @@
 //! (`unconfined` disables the filter; anything else is a profile path,
 //! resolved against the unit's directory). The last assignment wins, as in
 //! systemd; an empty assignment resets to the default.
+//!
+//! A unit that starts with a UTF-8 byte-order mark is refused by Podman's
+//! unit parser (`pkg/systemd/parser/unitfile.go`: `strings.TrimSpace` keeps
+//! U+FEFF, so line 1 is neither a `[section]`, a comment nor a key): that is
+//! a diagnostic, and the unit is still read as it will be once the mark is
+//! gone.
 
 use std::sync::Arc;
 
+use crate::diagnostic::{Diagnostic, Problem};
 use crate::model::{Container, Parsed, Platform, Seccomp, Value};
 use crate::source::{Location, Source, Span};
 
 pub fn read(source: &Arc<Source>, out: &mut Parsed) {
+    if source.bom {
+        out.diagnostics.push(Diagnostic::at(
+            source,
+            0,
+            Problem::Syntax {
+                format: "Quadlet unit",
+                message: "Podman's Quadlet generator refuses a unit that starts with a UTF-8 \
+                          byte-order mark (line 1 is then neither a section nor a comment); \
+                          read here as it will be without the mark"
+                    .into(),
+            },
+        ));
+    }
     let text = source.text.as_str();
     let name = source
         .path

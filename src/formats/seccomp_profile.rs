@@ -121,6 +121,16 @@ pub fn read(source: &Arc<Source>, out: &mut Parsed) {
 
 /// Parses a whole profile document, or says why the engine would refuse it.
 pub fn parse(source: &Arc<Source>) -> Result<SeccompProfile, (usize, String)> {
+    // Docker, Podman and runc load profiles with Go's `encoding/json`,
+    // which has no case for a byte-order mark (`invalid character 'ï'`).
+    if source.bom {
+        return Err((
+            0,
+            "the file starts with a UTF-8 byte-order mark, which the engine's JSON decoder \
+             (Go encoding/json) refuses"
+                .to_string(),
+        ));
+    }
     let doc = json::parse(&source.text, false).map_err(|e| (e.offset, e.message))?;
     let root = doc
         .root

@@ -1,0 +1,1 @@
+﻿resource "docker_container" "a" { privileged = true }
