@@ -11,11 +11,13 @@
 //! the container's own command and never a finding. `echo`/`printf`
 //! arguments are words of another command, so they are never invocations.
 
+pub mod mapped;
 pub mod words;
 
 use std::path::PathBuf;
 use std::sync::Arc;
 
+pub use mapped::Mapped;
 pub use words::Word;
 
 use crate::diagnostic::{Diagnostic, Problem};
@@ -28,7 +30,27 @@ use crate::source::{Location, Source, Span};
 /// a YAML scalar's source range) into `out`. `base` is the directory a
 /// relative seccomp profile path resolves against.
 pub fn read_script(source: &Arc<Source>, span: Span, base: &std::path::Path, out: &mut Parsed) {
-    let split = words::split(&source.text, span.start, span.end);
+    read_split(
+        source,
+        words::split(&source.text, span.start, span.end),
+        base,
+        out,
+    );
+}
+
+/// Reads every invocation in a script given as the text its engine runs,
+/// with file offsets ([`Mapped`]): a joined Dockerfile `RUN`, a folded YAML
+/// scalar, a systemd line with its continuations.
+pub fn read_mapped(
+    source: &Arc<Source>,
+    script: &Mapped,
+    base: &std::path::Path,
+    out: &mut Parsed,
+) {
+    read_split(source, script.split(), base, out);
+}
+
+fn read_split(source: &Arc<Source>, split: words::Split, base: &std::path::Path, out: &mut Parsed) {
     out.comments
         .extend(split.comments.iter().map(|&c| Location::new(source, c)));
     for e in split.errors {

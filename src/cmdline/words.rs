@@ -42,6 +42,20 @@ impl Word {
     pub fn span(&self) -> Span {
         self.span_of(0, self.text.len())
     }
+
+    /// Moves the word from offsets in a derived text to file offsets
+    /// (see [`super::mapped`]).
+    pub fn remap(&mut self, to_file: impl Fn(usize) -> usize) {
+        for o in &mut self.offsets {
+            *o = to_file(*o);
+        }
+        self.raw = if self.raw.is_empty() {
+            let at = to_file(self.raw.start);
+            Span::new(at, at)
+        } else {
+            Span::new(to_file(self.raw.start), to_file(self.raw.end - 1) + 1)
+        };
+    }
 }
 
 /// A word splitting problem: an unterminated quote, at this offset.
