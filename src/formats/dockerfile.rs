@@ -9,8 +9,8 @@
 //!   itself escaped) continues on the next line; the escape and the blanks
 //!   after it are removed and the next line is appended directly. Comment
 //!   lines and empty lines inside a continued instruction are dropped, not
-//!   its end. Line ends are `\n` with any `\r` before it removed (CRLF). A
-//!   byte-order mark before the first line is skipped.
+//!   its end. Line ends are `\n` with any `\r` before it removed (CRLF).
+//!   (A byte-order mark is taken off where every file is read.)
 //! - Builder flags (`RUN --mount=… --security=insecure`) are the leading
 //!   `--` words of the arguments, with quotes and backslashes removed.
 //! - `RUN`, `CMD`, `ENTRYPOINT` take a JSON array of strings (exec form: the
@@ -85,11 +85,6 @@ fn physical_lines(text: &str) -> Vec<Line> {
             end,
         });
         start = end;
-    }
-    if let Some(first) = lines.first_mut()
-        && text.starts_with('\u{feff}')
-    {
-        first.start = 3;
     }
     lines
 }
