@@ -1,0 +1,5 @@
+.RECIPEPREFIX = >
+ci:
+>@docker run --rm \
+>--privileged example/app:1
+	docker run --privileged not-a-recipe-here
