@@ -28,6 +28,10 @@ pub enum Problem {
     /// A safety limit (nesting, aliases, size) was hit.
     #[error("{0}")]
     Limit(String),
+    /// The file may be valid (its engine may read it) but is past what
+    /// seccheck reads: never called "not valid", which would blame the file.
+    #[error("seccheck could not read this file: {0}")]
+    Unreadable(String),
     #[error("skipped: {size} bytes is over the {limit}-byte limit")]
     TooLarge { size: u64, limit: u64 },
     #[error("skipped: binary file")]

@@ -232,14 +232,8 @@ fn read_yaml(source: &Arc<Source>, reader: &Reader, out: &mut Parsed) {
         .map(|&span| Location::new(source, span))
         .collect();
     for e in &yaml.errors {
-        out.diagnostics.push(Diagnostic::at(
-            source,
-            e.offset,
-            Problem::Syntax {
-                format: "YAML",
-                message: e.message.clone(),
-            },
-        ));
+        out.diagnostics
+            .push(Diagnostic::at(source, e.offset, e.problem("YAML")));
     }
     let Some(root) = yaml.roots().next() else {
         return;

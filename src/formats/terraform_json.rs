@@ -12,7 +12,7 @@
 use std::path::Path;
 use std::sync::Arc;
 
-use crate::diagnostic::{Diagnostic, Problem};
+use crate::diagnostic::Diagnostic;
 use crate::model::{Container, Parsed, Platform, Seccomp, SecurityOpt, Use, Value};
 use crate::source::{Location, Source, Span};
 use crate::yaml::{Yaml, YamlRef};
@@ -23,14 +23,8 @@ const CONTAINER_ANNOTATION_PREFIX: &str = "container.seccomp.security.alpha.kube
 pub fn read(source: &Arc<Source>, out: &mut Parsed) {
     let yaml = Yaml::parse(&source.text);
     for e in &yaml.errors {
-        out.diagnostics.push(Diagnostic::at(
-            source,
-            e.offset,
-            Problem::Syntax {
-                format: "JSON",
-                message: e.message.clone(),
-            },
-        ));
+        out.diagnostics
+            .push(Diagnostic::at(source, e.offset, e.problem("JSON")));
     }
     let Some(root) = yaml.roots().next() else {
         return;
