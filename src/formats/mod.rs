@@ -25,6 +25,7 @@ pub mod shell;
 pub mod systemd;
 pub mod terraform;
 pub mod terraform_json;
+pub mod yaml_scalar;
 
 use std::path::Path;
 use std::sync::Arc;
