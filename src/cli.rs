@@ -236,8 +236,7 @@ fn run_scan(mut args: ScanArgs) -> i32 {
     }
     let cwd = std::env::current_dir().unwrap_or_default();
     let color = args.output.is_none()
-        && std::io::stdout().is_terminal()
-        && std::env::var_os("NO_COLOR").is_none();
+        && use_colour(std::io::stdout().is_terminal(), |k| std::env::var_os(k));
     let ctx = Context {
         cwd,
         category: args.category,
@@ -263,6 +262,27 @@ fn run_scan(mut args: ScanArgs) -> i32 {
             .any(|f| f.suppression.is_none() && f.level >= min)
     });
     i32::from(failing)
+}
+
+/// Whether the terminal report on standard output is coloured, decided as
+/// `anstream` (the crate clap prints through) decides: a non-empty
+/// `NO_COLOR` never (no-color.org); a non-empty `CLICOLOR_FORCE` always,
+/// also into a pipe; `CLICOLOR=0` never; otherwise only on a terminal whose
+/// `TERM` is set and not `dumb`, or in CI. Reports written to files are
+/// never coloured.
+fn use_colour(to_terminal: bool, env: impl Fn(&str) -> Option<std::ffi::OsString>) -> bool {
+    let set = |k: &str| env(k).is_some_and(|v| !v.is_empty());
+    if set("NO_COLOR") {
+        return false;
+    }
+    if set("CLICOLOR_FORCE") {
+        return true;
+    }
+    if env("CLICOLOR").is_some_and(|v| v == "0") {
+        return false;
+    }
+    let term_colours = env("TERM").is_some_and(|t| t != "dumb");
+    to_terminal && (term_colours || env("CLICOLOR").is_some() || env("CI").is_some())
 }
 
 /// Standard input, read up to one byte past the size limit: enough for the
@@ -308,4 +328,47 @@ fn write_atomically(
         let _ = std::fs::remove_file(&tmp);
     }
     result
+}
+
+#[cfg(test)]
+mod tests {
+    use super::use_colour;
+
+    #[test]
+    fn colour_follows_no_color_clicolor_and_term() {
+        let env = |pairs: &'static [(&'static str, &'static str)]| {
+            move |k: &str| {
+                pairs
+                    .iter()
+                    .find(|(key, _)| *key == k)
+                    .map(|(_, v)| std::ffi::OsString::from(v))
+            }
+        };
+        assert!(use_colour(true, env(&[("TERM", "xterm")])));
+        assert!(!use_colour(false, env(&[("TERM", "xterm")])));
+        assert!(!use_colour(true, env(&[("TERM", "dumb")])));
+        assert!(!use_colour(true, env(&[])));
+        assert!(!use_colour(
+            true,
+            env(&[("TERM", "xterm"), ("NO_COLOR", "1")])
+        ));
+        // An empty NO_COLOR is unset (no-color.org).
+        assert!(use_colour(
+            true,
+            env(&[("TERM", "xterm"), ("NO_COLOR", "")])
+        ));
+        assert!(use_colour(false, env(&[("CLICOLOR_FORCE", "1")])));
+        assert!(use_colour(
+            false,
+            env(&[("CLICOLOR_FORCE", "1"), ("TERM", "dumb")])
+        ));
+        assert!(!use_colour(
+            false,
+            env(&[("CLICOLOR_FORCE", "1"), ("NO_COLOR", "1")])
+        ));
+        assert!(!use_colour(
+            true,
+            env(&[("TERM", "xterm"), ("CLICOLOR", "0")])
+        ));
+    }
 }

@@ -37,7 +37,12 @@ pub enum Problem {
     #[error("skipped: binary file")]
     Binary,
     #[error("not valid UTF-8 (first invalid byte at offset {offset})")]
-    NotUtf8 { offset: usize, position: Position },
+    NotUtf8 {
+        offset: usize,
+        position: Position,
+        /// The column of `position` in characters.
+        char_column: usize,
+    },
     #[error("skipped: empty file")]
     Empty,
     /// Skipped on purpose, for the reason given.
@@ -60,19 +65,27 @@ pub enum Severity {
 #[derive(Debug)]
 pub struct Diagnostic {
     pub path: PathBuf,
+    /// Line and UTF-16 column (SARIF, JSON, annotations).
     pub position: Option<Position>,
+    /// The column of `position` in characters (the terminal report).
+    pub char_column: Option<usize>,
     pub problem: Problem,
 }
 
 impl Diagnostic {
     pub fn new(path: impl Into<PathBuf>, problem: Problem) -> Self {
-        let position = match &problem {
-            Problem::NotUtf8 { position, .. } => Some(*position),
-            _ => None,
+        let (position, char_column) = match &problem {
+            Problem::NotUtf8 {
+                position,
+                char_column,
+                ..
+            } => (Some(*position), Some(*char_column)),
+            _ => (None, None),
         };
         Diagnostic {
             path: path.into(),
             position,
+            char_column,
             problem,
         }
     }
@@ -82,6 +95,7 @@ impl Diagnostic {
         Diagnostic {
             path: source.path.clone(),
             position: Some(source.position(offset)),
+            char_column: Some(source.char_position(offset).column),
             problem,
         }
     }

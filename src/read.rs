@@ -114,9 +114,11 @@ impl Reader {
             Err(e) => {
                 let offset = e.utf8_error().valid_up_to();
                 let valid = String::from_utf8_lossy(&e.as_bytes()[..offset]);
+                let lines = LineIndex::new(&valid);
                 return Err(Problem::NotUtf8 {
                     offset,
-                    position: LineIndex::new(&valid).position(&valid, offset),
+                    position: lines.position(&valid, offset),
+                    char_column: lines.char_position(&valid, offset).column,
                 });
             }
         };

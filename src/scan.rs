@@ -75,7 +75,38 @@ pub struct ScanResult {
     directives: Directives,
 }
 
+/// How many files could not be read, and how many could not be parsed.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct FailedFiles {
+    pub unreadable: usize,
+    pub unparseable: usize,
+}
+
+impl FailedFiles {
+    pub fn total(self) -> usize {
+        self.unreadable + self.unparseable
+    }
+}
+
 impl ScanResult {
+    /// Files with an error diagnostic, each counted once (a file may have
+    /// several), by whether it could be read at all. Files skipped on
+    /// purpose (binary, too large, empty) are not failures.
+    pub fn failed_files(&self) -> FailedFiles {
+        let mut seen: HashSet<&Path> = HashSet::new();
+        let mut out = FailedFiles::default();
+        for d in &self.diagnostics {
+            if d.severity() != crate::diagnostic::Severity::Error || !seen.insert(&d.path) {
+                continue;
+            }
+            match d.problem {
+                Problem::Io(_) | Problem::NotUtf8 { .. } => out.unreadable += 1,
+                _ => out.unparseable += 1,
+            }
+        }
+        out
+    }
+
     /// Adds one file's part (from [`Session::judge`]).
     pub fn absorb(&mut self, part: ScanResult) {
         self.files_scanned += part.files_scanned;

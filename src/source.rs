@@ -116,9 +116,22 @@ impl LineIndex {
             column,
         }
     }
+
+    /// The same position with the column in characters (Unicode scalar
+    /// values), as rustc, editors and terminals count: for people, where
+    /// [`position`](Self::position) is for SARIF and JSON.
+    pub fn char_position(&self, text: &str, offset: usize) -> Position {
+        let offset = floor_char_boundary(text, offset.min(text.len()));
+        let line0 = self.line_of(offset);
+        let start = self.starts[line0];
+        Position {
+            line: line0 + 1,
+            column: text[start..offset].chars().count() + 1,
+        }
+    }
 }
 
-fn floor_char_boundary(text: &str, mut offset: usize) -> usize {
+pub fn floor_char_boundary(text: &str, mut offset: usize) -> usize {
     while !text.is_char_boundary(offset) {
         offset -= 1;
     }
@@ -159,6 +172,10 @@ impl Source {
 
     pub fn position(&self, offset: usize) -> Position {
         self.lines.position(&self.text, offset)
+    }
+
+    pub fn char_position(&self, offset: usize) -> Position {
+        self.lines.char_position(&self.text, offset)
     }
 
     /// Start and end positions of a span; the end is exclusive, as in SARIF.
@@ -220,6 +237,8 @@ mod tests {
             Position { line: 3, column: 2 }
         );
         assert_eq!(&text[idx.line_range(text, 1)], "b: \"é😀x\"");
+        // b: " é 😀 → 6 characters before x.
+        assert_eq!(idx.char_position(text, x), Position { line: 2, column: 7 });
     }
 
     #[test]

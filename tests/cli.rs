@@ -730,3 +730,64 @@ fn a_file_reached_twice_is_scanned_once() {
     assert_eq!(v["findings"], once["findings"]);
     assert_eq!(v["diagnostics"], once["diagnostics"]);
 }
+
+#[test]
+fn piped_report_names_the_level_and_colour_follows_the_environment() {
+    let run = |env: &[(&str, &str)]| {
+        let mut cmd = Command::cargo_bin("seccheck").unwrap();
+        cmd.current_dir(env!("CARGO_MANIFEST_DIR"))
+            .env_remove("NO_COLOR")
+            .env_remove("CLICOLOR_FORCE")
+            .env_remove("CLICOLOR")
+            .args(["scan", "testdata/compose/forms"]);
+        for (k, v) in env {
+            cmd.env(k, v);
+        }
+        String::from_utf8(cmd.output().unwrap().stdout).unwrap()
+    };
+    // Piped: no colour, and the level in words for grep.
+    let plain = run(&[("TERM", "xterm-256color")]);
+    assert!(!plain.contains('\x1b'), "{plain}");
+    assert!(
+        plain
+            .lines()
+            .any(|l| l.starts_with("error[seccomp-unconfined]: service")),
+        "{plain}"
+    );
+    // CLICOLOR_FORCE colours even a pipe; NO_COLOR wins over it.
+    let forced = run(&[("CLICOLOR_FORCE", "1"), ("TERM", "dumb")]);
+    assert!(
+        forced.contains("\x1b[1;31merror[seccomp-unconfined]\x1b[0m"),
+        "{forced}"
+    );
+    let refused = run(&[("CLICOLOR_FORCE", "1"), ("NO_COLOR", "1")]);
+    assert_eq!(refused, plain);
+}
+
+#[test]
+fn json_says_how_columns_count() {
+    let dir = tempfile::tempdir().unwrap();
+    write(
+        dir.path(),
+        "compose.yaml",
+        "services:\n  x:\n    image: \"界😀\"\n    labels: [\"😀\"]\n    security_opt: [\"😀\", \"seccomp=unconfined\"]\n",
+    );
+    let v = json_of(
+        Command::cargo_bin("seccheck")
+            .unwrap()
+            .current_dir(dir.path())
+            .args(["scan", "--format", "json", "."]),
+    );
+    assert_eq!(v["column_kind"], "utf16CodeUnits");
+    // `    security_opt: ["😀", "` is 25 characters, 26 UTF-16 code units.
+    assert_eq!(v["findings"][0]["location"]["start"]["column"], 27);
+    let human = Command::cargo_bin("seccheck")
+        .unwrap()
+        .current_dir(dir.path())
+        .env("NO_COLOR", "1")
+        .args(["scan", "."])
+        .output()
+        .unwrap();
+    let human = String::from_utf8(human.stdout).unwrap();
+    assert!(human.contains(" --> compose.yaml:5:26\n"), "{human}");
+}

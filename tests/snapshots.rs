@@ -57,3 +57,69 @@ fn sarif_report() {
     run["tool"]["driver"]["semanticVersion"] = "VERSION".into();
     insta::assert_json_snapshot!(v);
 }
+
+/// The terminal report of files written for the test, run from their
+/// directory so that paths are short and stable.
+fn run_in(dir: &std::path::Path, args: &[&str]) -> String {
+    let out = Command::cargo_bin("seccheck")
+        .unwrap()
+        .current_dir(dir)
+        .env("NO_COLOR", "1")
+        .args(args)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1), "{out:?}");
+    String::from_utf8(out.stdout).unwrap()
+}
+
+#[test]
+fn human_report_on_a_70000_character_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let many = |prefix: &str| {
+        (0..3500)
+            .map(|i| format!("\"{prefix}{i:016}\""))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    // A generated Compose file: one flow sequence of 7,000 options on one
+    // line with the offending value in the middle, and an alias far to the
+    // right on another long line.
+    let text = format!(
+        "x-opts: &opts [{}, \"seccomp=unconfined\", {}]\nservices:\n  web: {{image: nginx, security_opt: *opts, labels: [{}], privileged: true}}\n",
+        many("label:a"),
+        many("label:b"),
+        many("l"),
+    );
+    assert!(text.lines().next().unwrap().len() > 70_000);
+    std::fs::write(dir.path().join("compose.yaml"), text).unwrap();
+    let out = run_in(dir.path(), &["scan", "."]);
+    assert!(out.lines().all(|l| l.chars().count() < 200), "{out}");
+    insta::assert_snapshot!(out);
+}
+
+#[test]
+fn human_report_counts_columns_in_characters() {
+    let dir = tempfile::tempdir().unwrap();
+    // Accents, CJK and emoji (two columns each on a terminal, two UTF-16
+    // units for the emoji), a tab, and an escape sequence that must not
+    // reach the terminal.
+    std::fs::write(
+        dir.path().join("compose.yaml"),
+        "services:\n  café:\n    image: \"nginx\" # 界😀\n    labels: {note: \"界😀\"}\n    security_opt: [\"界😀\", \"seccomp=unconfined\"]\n    privileged: true\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("run.sh"),
+        "# \x1b[31m red \u{202e} reversed\necho \"über 界😀\";\tdocker run --security-opt seccomp=unconfined alpine\n",
+    )
+    .unwrap();
+    // A parse error after wide characters: its column in characters too.
+    std::fs::write(
+        dir.path().join("docker-compose.yml"),
+        "services:\n  界😀: {image: x, privileged: true]\n",
+    )
+    .unwrap();
+    let out = run_in(dir.path(), &["scan", "."]);
+    assert!(!out.contains('\x1b'), "{out}");
+    insta::assert_snapshot!(out);
+}

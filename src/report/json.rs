@@ -3,6 +3,7 @@
 //!
 //! ```json
 //! {"schema": "seccheck-json-v1", "version": "0.1.0",
+//!  "column_kind": "utf16CodeUnits",
 //!  "findings": [{"rule": "seccomp-unconfined", "level": "error",
 //!    "message": "...", "subjects": ["service `db`"],
 //!    "location": {"path": "compose.yaml", "start": {"line": 7, "column": 9},
@@ -13,8 +14,10 @@
 //!    "severity": "error", "message": "not valid YAML: …"}],
 //!  "files_scanned": 12}
 //! ```
-//! Lines and columns are 1-based; columns count UTF-16 code units; `end` is
-//! exclusive.
+//! Lines and columns are 1-based; columns count UTF-16 code units (said in
+//! `column_kind`, as SARIF's `columnKind` says it), so that JSON and SARIF
+//! agree and a consumer in JavaScript or an LSP client can use them as they
+//! are; the terminal report counts characters. `end` is exclusive.
 
 use std::io::Write;
 
@@ -32,6 +35,8 @@ pub const SCHEMA: &str = "seccheck-json-v1";
 struct Output<'a> {
     schema: &'static str,
     version: &'static str,
+    /// How `column` counts, in SARIF's words: UTF-16 code units.
+    column_kind: &'static str,
     findings: Vec<JsonFinding<'a>>,
     diagnostics: Vec<JsonDiagnostic>,
     files_scanned: usize,
@@ -86,6 +91,7 @@ pub fn write(out: &mut dyn Write, result: &ScanResult, ctx: &Context) -> std::io
     let output = Output {
         schema: SCHEMA,
         version: env!("CARGO_PKG_VERSION"),
+        column_kind: "utf16CodeUnits",
         findings: result
             .findings
             .iter()
