@@ -182,7 +182,7 @@ impl<'a> Session<'a> {
             }
             Ok(source) => {
                 out.files_scanned = 1;
-                if self.prefilter.wants(&source.text) {
+                if self.prefilter.wants_file(&source) {
                     let mut parsed = formats::parse(kind, &source, &self.reader);
                     formats::seccomp_profile::resolve_references(
                         &mut parsed,

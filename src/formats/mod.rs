@@ -188,6 +188,12 @@ impl Prefilter {
     pub fn wants(&self, text: &str) -> bool {
         self.matcher.is_match(text)
     }
+
+    /// [`Self::wants`], or a file that pulls in other files which may hold
+    /// the keyword (a GitLab pipeline's `include:`).
+    pub fn wants_file(&self, source: &Source) -> bool {
+        self.wants(&source.text) || gitlab_ci::follows_includes(source)
+    }
 }
 
 /// Parses one file into the model. Problems become diagnostics in the result.
@@ -251,7 +257,7 @@ fn read_yaml(source: &Arc<Source>, reader: &Reader, out: &mut Parsed) {
         .and_then(|n| n.to_str())
         .is_some_and(|n| gitlab_ci::is_gitlab_name(&n.to_ascii_lowercase()))
     {
-        gitlab_ci::read(source, &yaml, out);
+        gitlab_ci::read(source, &yaml, reader, out);
     }
     if yaml.roots().any(kubernetes::has_k8s_shape) {
         kubernetes::read(source, &yaml, out);
