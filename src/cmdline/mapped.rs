@@ -14,7 +14,7 @@
 
 use std::ops::Range;
 
-use super::words::{self, Split};
+use super::words::{self, Split, Via, Word};
 use crate::source::Span;
 
 /// A string and, for each of its bytes, the file offset it stands for.
@@ -22,6 +22,9 @@ use crate::source::Span;
 pub struct Mapped {
     text: String,
     offsets: Vec<usize>,
+    /// Stretches of `text` that a variable expansion brought in, and where
+    /// that expansion is written (make's `$(OPTS)` in a recipe).
+    vias: Vec<Via>,
 }
 
 impl Mapped {
@@ -53,8 +56,54 @@ impl Mapped {
 
     /// Appends `other.text()[range]` with its offsets.
     pub fn push_mapped(&mut self, other: &Mapped, range: Range<usize>) {
+        let base = self.text.len();
         self.text.push_str(&other.text[range.clone()]);
-        self.offsets.extend_from_slice(&other.offsets[range]);
+        self.offsets
+            .extend_from_slice(&other.offsets[range.clone()]);
+        self.vias.extend(
+            other
+                .vias
+                .iter()
+                .filter(|v| v.range.start < range.end && v.range.end > range.start)
+                .map(|v| Via {
+                    range: v.range.start.max(range.start) - range.start + base
+                        ..v.range.end.min(range.end) - range.start + base,
+                    site: v.site,
+                }),
+        );
+    }
+
+    /// Appends what the expansion written at `site` (`$(OPTS)`) gives:
+    /// its bytes keep the offsets where the value is written, and the words
+    /// split from them know they came through `site`.
+    pub fn push_expansion(&mut self, value: &Mapped, site: Span) {
+        let base = self.text.len();
+        self.push_mapped(value, 0..value.len());
+        if self.text.len() > base {
+            self.vias.push(Via {
+                range: base..self.text.len(),
+                site,
+            });
+        }
+    }
+
+    /// Words joined by single spaces, as `eval`, `ssh` and `sh -c` receive
+    /// them; each byte keeps its file offset.
+    pub fn of_words<'w>(words: impl IntoIterator<Item = &'w Word>) -> Mapped {
+        let mut m = Mapped::new();
+        for (k, w) in words.into_iter().enumerate() {
+            if k > 0 {
+                m.push_synthetic(" ", m.offset(m.len()));
+            }
+            let base = m.text.len();
+            m.text.push_str(&w.text);
+            m.offsets.extend((0..w.text.len()).map(|i| w.offset(i)));
+            m.vias.extend(w.vias().iter().map(|v| Via {
+                range: v.range.start + base..v.range.end + base,
+                site: v.site,
+            }));
+        }
+        m
     }
 
     /// `text()[range]` with its offsets.
@@ -117,17 +166,7 @@ impl Mapped {
 
     /// Splits the text into shell words whose offsets are file offsets.
     pub fn split(&self) -> Split {
-        let mut split = words::split(&self.text, 0, self.text.len());
-        for word in split.commands.iter_mut().flatten() {
-            word.remap(|i| self.offset(i));
-        }
-        for comment in &mut split.comments {
-            *comment = self.span(comment.start, comment.end);
-        }
-        for error in &mut split.errors {
-            error.offset = self.offset(error.offset);
-        }
-        split
+        words::split_mapped(&self.text, &self.offsets, &self.vias)
     }
 }
 

@@ -411,3 +411,41 @@ mod tests {
         assert_eq!(&text[p.builds[0].at.span.range()], "security.insecure");
     }
 }
+
+#[cfg(test)]
+mod fuzz_regressions {
+    //! Inputs found by fuzzing, read end to end.
+    use super::*;
+
+    fn read(text: &str) -> Parsed {
+        let source = Source::new("t.sh", text);
+        let mut out = Parsed::default();
+        read_script(
+            &source,
+            Span::new(0, text.len()),
+            std::path::Path::new(""),
+            &mut out,
+        );
+        out
+    }
+
+    #[test]
+    fn a_value_ending_in_a_multibyte_character() {
+        let text = "docker run --security-opt seccomp=é";
+        let p = read(text);
+        let c = &p.containers[0];
+        assert_eq!(&text[c.seccomp[0].at.span.range()], "seccomp=é");
+    }
+
+    #[test]
+    fn nested_and_unterminated_substitutions() {
+        let p = read("seccomp \"$(\"$(é");
+        assert_eq!(p.diagnostics.len(), 1);
+        let deep = "\"$(".repeat(10_000);
+        let p = read(&deep);
+        assert_eq!(p.diagnostics.len(), 1);
+        let wide = format!("{}{}", "\"$(".repeat(20_000), ")\"".repeat(20_000));
+        let p = read(&wide);
+        assert_eq!(p.diagnostics.len(), 1);
+    }
+}
