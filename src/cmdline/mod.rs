@@ -22,7 +22,7 @@ pub use words::Word;
 
 use crate::diagnostic::{Diagnostic, Problem};
 use crate::model::{
-    Container, Daemon, InsecureBuild, Parsed, Platform, Seccomp, SecurityOpt, Value,
+    Capability, Container, Daemon, InsecureBuild, Parsed, Platform, Seccomp, SecurityOpt, Value,
 };
 use crate::source::{Location, Source, Span};
 
@@ -329,6 +329,19 @@ fn run_flag(
                 }
                 Some(next)
             }
+            "cap-add" | "cap-drop" => {
+                let (value_word, start, next) = match attached {
+                    Some(s) => (word, s, i + 1),
+                    None => (words.get(i + 1)?, 0, i + 2),
+                };
+                let list = if name == "cap-add" {
+                    &mut container.capabilities.add
+                } else {
+                    &mut container.capabilities.drop
+                };
+                push_capabilities(source, value_word, start, list);
+                Some(next)
+            }
             "privileged" => {
                 let value = match attached {
                     Some(s) => text[s..].eq_ignore_ascii_case("true"),
@@ -350,6 +363,25 @@ fn run_flag(
         Some(if takes_value { i + 2 } else { i + 1 })
     } else {
         None
+    }
+}
+
+/// `--cap-add SYS_ADMIN`, also `--cap-add=a,b`: Podman's flag is a string
+/// slice that splits on commas; Docker's takes one name and refuses a comma,
+/// so splitting never invents a capability Docker would grant.
+fn push_capabilities(
+    source: &Arc<Source>,
+    word: &Word,
+    start: usize,
+    list: &mut Vec<Value<Capability>>,
+) {
+    let mut offset = start;
+    for part in word.text[start..].split(',') {
+        if let Some(cap) = Capability::parse(part) {
+            let span = word.span_of(offset, offset + part.len());
+            list.push(Value::new(cap, Location::new(source, span)));
+        }
+        offset += part.len() + 1;
     }
 }
 
@@ -397,6 +429,20 @@ mod tests {
         assert!(p.containers[0].privileged.as_ref().unwrap().value);
         let p = read("podman run --privileged=false x\n");
         assert!(!p.containers[0].privileged.as_ref().unwrap().value);
+    }
+
+    #[test]
+    fn capabilities_with_their_spans() {
+        let text = "docker run --cap-add=sys_admin --cap-add 'NET_ADMIN' --cap-drop ALL -e CAP=x img --cap-add BPF\n";
+        let p = read(text);
+        let caps = &p.containers[0].capabilities;
+        let added: Vec<&str> = caps.add.iter().map(|v| &text[v.at.span.range()]).collect();
+        assert_eq!(added, ["sys_admin", "NET_ADMIN"]);
+        assert_eq!(caps.drop[0].value, Capability::All);
+        let text = "podman run --cap-add=SYS_PTRACE,cap_bpf x\n";
+        let caps = &read(text).containers[0].capabilities;
+        let added: Vec<&str> = caps.add.iter().map(|v| &text[v.at.span.range()]).collect();
+        assert_eq!(added, ["SYS_PTRACE", "cap_bpf"]);
     }
 
     #[test]

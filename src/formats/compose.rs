@@ -3,7 +3,8 @@
 //! A file is Compose when its name says so (`compose*.y[a]ml`,
 //! `docker-compose*.y[a]ml`, overrides included) or when its top-level
 //! `services` mapping holds entries with `image`, `build` or `extends`.
-//! For each service this reads `privileged` and `security_opt`, after the
+//! For each service this reads `privileged`, `security_opt` and
+//! `cap_add`/`cap_drop`, after the
 //! steps Compose itself applies: YAML anchors, aliases and `<<` merge keys
 //! (from the [`yaml`](crate::yaml) tree), `extends` (same file or `file:`),
 //! and `${VAR}` interpolation with the `.env` file beside the Compose file.
@@ -17,7 +18,9 @@ use std::sync::Arc;
 
 use self::interpolate::{Env, interpolate};
 use crate::diagnostic::{Diagnostic, Problem};
-use crate::model::{Container, Parsed, Platform, Seccomp, SecurityOpt, Use, Value};
+use crate::model::{
+    Capabilities, Capability, Container, Parsed, Platform, Seccomp, SecurityOpt, Use, Value,
+};
 use crate::read::Reader;
 use crate::source::{Location, Source};
 use crate::yaml::{Yaml, YamlRef};
@@ -91,6 +94,7 @@ pub fn read(source: &Arc<Source>, yaml: &Yaml, reader: &Reader, out: &mut Parsed
         let settings = ctx.service(&file, name, service, 0, out);
         container.privileged = settings.privileged;
         container.seccomp = settings.seccomp;
+        container.capabilities = settings.capabilities;
         out.containers.push(container);
     }
 }
@@ -112,6 +116,7 @@ struct Ctx<'a> {
 struct Settings {
     privileged: Option<Value<bool>>,
     seccomp: Vec<Value<Seccomp>>,
+    capabilities: Capabilities,
 }
 
 impl Ctx<'_> {
@@ -137,6 +142,20 @@ impl Ctx<'_> {
             for item in opts.items() {
                 if let Some(v) = self.security_opt(&file.source, item) {
                     settings.seccomp.push(v);
+                }
+            }
+        }
+        // Sequences merge with the base service's (Compose's merge rules
+        // for `cap_add`/`cap_drop`), so local entries are appended.
+        for (key, list) in [
+            ("cap_add", &mut settings.capabilities.add),
+            ("cap_drop", &mut settings.capabilities.drop),
+        ] {
+            for item in service.get(key).map(|l| l.items()).unwrap_or_default() {
+                if let Some((text, env_sites)) = self.string(item)
+                    && let Some(cap) = Capability::parse(&text)
+                {
+                    list.push(self.value(&file.source, item, cap, env_sites));
                 }
             }
         }
@@ -201,6 +220,10 @@ impl Ctx<'_> {
         }
         for s in &mut settings.seccomp {
             s.used_at.push(used_at.clone());
+        }
+        let caps = &mut settings.capabilities;
+        for c in caps.add.iter_mut().chain(caps.drop.iter_mut()) {
+            c.used_at.push(used_at.clone());
         }
         settings
     }

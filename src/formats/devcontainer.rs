@@ -3,7 +3,7 @@
 //! The spec's format is JSON with comments and trailing commas (VS Code's
 //! `jsonc` dialect), read through [`super::json`] with everything else JSON
 //! forbids switched off. Read: `securityOpt` (Docker's security options,
-//! interpreted by [`SecurityOpt`]), `privileged`, and `runArgs` (docker
+//! interpreted by [`SecurityOpt`]), `privileged`, `capAdd`, and `runArgs` (docker
 //! flags, through the shared [`cmdline`](crate::cmdline) reader). A relative profile path
 //! resolves against the file's directory.
 
@@ -13,7 +13,7 @@ use jsonc_parser::ast::Value as Json;
 
 use super::json;
 use crate::diagnostic::{Diagnostic, Problem};
-use crate::model::{Container, Parsed, Platform, Seccomp, SecurityOpt, Value};
+use crate::model::{Capability, Container, Parsed, Platform, Seccomp, SecurityOpt, Value};
 use crate::source::{Location, Source, Span};
 
 /// Whether `path` names a dev container configuration.
@@ -92,6 +92,22 @@ pub fn read(source: &Arc<Source>, out: &mut Parsed) {
                 .push(shape(source, other, "`privileged` is not a boolean")),
         }
     }
+    if let Some(prop) = root.get("capAdd") {
+        match &prop.value {
+            Json::Array(items) => {
+                for item in &items.elements {
+                    let Json::StringLit(s) = item else { continue };
+                    if let Some(cap) = Capability::parse(&s.value) {
+                        let at = Location::new(source, json::span(item));
+                        container.capabilities.add.push(Value::new(cap, at));
+                    }
+                }
+            }
+            other => out
+                .diagnostics
+                .push(shape(source, other, "`capAdd` is not a list")),
+        }
+    }
     if let Some(prop) = root.get("runArgs") {
         match &prop.value {
             Json::Array(items) => {
@@ -114,7 +130,10 @@ pub fn read(source: &Arc<Source>, out: &mut Parsed) {
                 .push(shape(source, other, "`runArgs` is not a list")),
         }
     }
-    if !container.seccomp.is_empty() || container.privileged.is_some() {
+    if !container.seccomp.is_empty()
+        || container.privileged.is_some()
+        || !container.capabilities.is_empty()
+    {
         out.containers.push(container);
     }
 }

@@ -20,7 +20,7 @@
 use std::sync::Arc;
 
 use crate::diagnostic::{Diagnostic, Problem};
-use crate::model::{Container, Parsed, Platform, Seccomp, Value};
+use crate::model::{Capabilities, Capability, Container, Parsed, Platform, Seccomp, Value};
 use crate::source::{Location, Source, Span};
 use crate::yaml::{Yaml, YamlRef};
 
@@ -155,6 +155,9 @@ fn read_object(source: &Arc<Source>, obj: YamlRef<'_>, out: &mut Parsed, depth: 
             container.privileged = security
                 .and_then(|sc| sc.get("privileged"))
                 .and_then(|p| Some(Value::new(p.as_bool()?, Location::new(source, p.span()))));
+            if let Some(caps) = security.and_then(|sc| sc.get("capabilities")) {
+                container.capabilities = capabilities(source, caps);
+            }
             containers.push(container);
         }
     }
@@ -176,6 +179,25 @@ fn read_object(source: &Arc<Source>, obj: YamlRef<'_>, out: &mut Parsed, depth: 
                 ),
             },
         ));
+    }
+}
+
+/// `securityContext.capabilities.add`/`drop` (only containers have them).
+fn capabilities(source: &Arc<Source>, caps: YamlRef<'_>) -> Capabilities {
+    let list = |key: &str| -> Vec<Value<Capability>> {
+        caps.get(key)
+            .map(|l| l.items())
+            .unwrap_or_default()
+            .into_iter()
+            .filter_map(|item| {
+                let cap = Capability::parse(item.as_str()?)?;
+                Some(Value::new(cap, Location::new(source, item.span())))
+            })
+            .collect()
+    };
+    Capabilities {
+        add: list("add"),
+        drop: list("drop"),
     }
 }
 

@@ -173,6 +173,13 @@ const KEYWORDS: &[&str] = &[
     "scmp_act",
     "security.insecure",
     "security=insecure",
+    // Capabilities widen the default profile (`cap_add`, `--cap-add`,
+    // `capAdd`, Quadlet `AddCapability=`, `capabilities { add = … }`).
+    "cap_add",
+    "cap-add",
+    "capadd",
+    "addcapability",
+    "capabilities",
 ];
 
 impl Prefilter {

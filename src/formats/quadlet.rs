@@ -4,6 +4,7 @@
 //! `Key=Value`, `#`/`;` comments, a trailing `\` continues a line), and a
 //! crate would not keep byte offsets. Read: `SeccompProfile=` in
 //! `[Container]`, which Quadlet turns into `--security-opt seccomp=VALUE`,
+//! `AddCapability=`/`DropCapability=` (space-separated, `--cap-add`/`--cap-drop`),
 //! and `PodmanArgs=`, whose flags go through the shared command-line reader
 //! (`unconfined` disables the filter; anything else is a profile path,
 //! resolved against the unit's directory). The last assignment wins, as in
@@ -18,7 +19,7 @@
 use std::sync::Arc;
 
 use crate::diagnostic::{Diagnostic, Problem};
-use crate::model::{Container, Parsed, Platform, Seccomp, Value};
+use crate::model::{Capability, Container, Parsed, Platform, Seccomp, Value};
 use crate::source::{Location, Source, Span};
 
 pub fn read(source: &Arc<Source>, out: &mut Parsed) {
@@ -101,10 +102,31 @@ pub fn read(source: &Arc<Source>, out: &mut Parsed) {
             crate::cmdline::apply_run_flags(source, &words, &base, &mut container);
             continue;
         }
+        let value_start = start + lead + key.len() + 1;
+        if let Some(list) = match key.trim() {
+            "AddCapability" => Some(&mut container.capabilities.add),
+            "DropCapability" => Some(&mut container.capabilities.drop),
+            _ => None,
+        } {
+            // A space-separated list; the key may repeat, and an empty
+            // assignment resets it, as for systemd's list settings.
+            if value.trim().is_empty() {
+                list.clear();
+            }
+            let mut at = value_start;
+            for word in value.split_inclusive(char::is_whitespace) {
+                let name = word.trim_end();
+                if let Some(cap) = Capability::parse(name) {
+                    let span = Span::new(at, at + name.len());
+                    list.push(Value::new(cap, Location::new(source, span)));
+                }
+                at += word.len();
+            }
+            continue;
+        }
         if key.trim() != "SeccompProfile" {
             continue;
         }
-        let value_start = start + lead + key.len() + 1;
         let v = value.trim_start();
         let v_start = value_start + (value.len() - v.len());
         let v = v.trim_end();
@@ -124,7 +146,10 @@ pub fn read(source: &Arc<Source>, out: &mut Parsed) {
         seccomp = Some(Value::new(setting, at));
     }
     container.seccomp.extend(seccomp);
-    if !container.seccomp.is_empty() || container.privileged.is_some() {
+    if !container.seccomp.is_empty()
+        || container.privileged.is_some()
+        || !container.capabilities.is_empty()
+    {
         out.containers.push(container);
     }
 }

@@ -22,7 +22,7 @@ use hcl_edit::expr::{Expression, Object, ObjectKey, TraversalOperator};
 use hcl_edit::structure::{Block, Body};
 
 use crate::diagnostic::{Diagnostic, Problem};
-use crate::model::{Container, Parsed, Platform, Seccomp, SecurityOpt, Use, Value};
+use crate::model::{Capabilities, Capability, Container, Parsed, Platform, Seccomp, SecurityOpt, Use, Value};
 use crate::read::Reader;
 use crate::source::{Location, Source, Span};
 
@@ -332,6 +332,45 @@ impl<'a> Ctx<'a> {
         })
     }
 
+    /// The items of a list literal. The list itself may come from a
+    /// variable: its items are then written in the variable's file and
+    /// used here.
+    fn list(&self, expr: Option<&'a Expression>) -> Vec<Lit<'a>> {
+        let mut items = Vec::new();
+        if let Some(list) = expr.and_then(|e| self.literal(e))
+            && let Expression::Array(a) = list.expr
+        {
+            let source = &list.at.source;
+            for item in a.iter() {
+                let Some(span) = self.span_of(source, item) else {
+                    continue;
+                };
+                let item = match self.literal(item) {
+                    Some(lit) if !lit.used_at.is_empty() => lit,
+                    _ => Lit {
+                        expr: item,
+                        at: Location::new(source, span),
+                        used_at: list.used_at.clone(),
+                    },
+                };
+                items.push(item);
+            }
+        }
+        items
+    }
+
+    /// Capability names from list literals (`["SYS_ADMIN"]`, `var.caps`).
+    fn capabilities(&self, lists: &[Option<&'a Expression>]) -> Vec<Value<Capability>> {
+        lists
+            .iter()
+            .flat_map(|e| self.list(*e))
+            .filter_map(|lit| {
+                let cap = lit.as_str().and_then(Capability::parse)?;
+                Some(lit.value(cap))
+            })
+            .collect()
+    }
+
     fn bool(&self, expr: Option<&'a Expression>) -> Option<Value<bool>> {
         let lit = self.literal(expr?)?;
         let b = lit.as_bool()?;
@@ -351,29 +390,14 @@ impl<'a> Ctx<'a> {
         let at = at.map_or(Span::new(0, 0), |r| Span::new(r.start, r.end));
         let mut container = Container::new(label, Platform::Engine, Location::new(self.source, at));
         container.privileged = self.bool(body.attr("privileged"));
-        // The list itself may come from a variable: its items are then
-        // written in the variable's file and used here.
-        let mut opts: Vec<Lit<'a>> = Vec::new();
-        if let Some(list) = body.attr(opts_key).and_then(|e| self.literal(e))
-            && let Expression::Array(a) = list.expr
-        {
-            let source = &list.at.source;
-            for item in a.iter() {
-                let Some(span) = self.span_of(source, item) else {
-                    continue;
-                };
-                let item = match self.literal(item) {
-                    Some(lit) if !lit.used_at.is_empty() => lit,
-                    _ => Lit {
-                        expr: item,
-                        at: Location::new(source, span),
-                        used_at: list.used_at.clone(),
-                    },
-                };
-                opts.push(item);
-            }
-        }
-        for lit in opts {
+        // Terraform's `capabilities { add = […] drop = […] }`; Nomad's
+        // `cap_add = […]`/`cap_drop = […]` (neither format has the other's).
+        let caps = body.child("capabilities");
+        container.capabilities = Capabilities {
+            add: self.capabilities(&[caps.and_then(|c| c.attr("add")), body.attr("cap_add")]),
+            drop: self.capabilities(&[caps.and_then(|c| c.attr("drop")), body.attr("cap_drop")]),
+        };
+        for lit in self.list(body.attr(opts_key)) {
             let seccomp = match lit.as_str().map(SecurityOpt::parse) {
                 Some(SecurityOpt::SeccompUnconfined) => Seccomp::Unconfined,
                 Some(SecurityOpt::SeccompProfile(path)) => Seccomp::Profile {
@@ -443,6 +467,12 @@ impl<'a> Ctx<'a> {
                     .or_else(|| pod_annotation.clone());
                 container.seccomp.extend(effective);
                 container.privileged = security.and_then(|sc| self.bool(sc.attr("privileged")));
+                if let Some(caps) = security.and_then(|sc| sc.child("capabilities")) {
+                    container.capabilities = Capabilities {
+                        add: self.capabilities(&[caps.attr("add")]),
+                        drop: self.capabilities(&[caps.attr("drop")]),
+                    };
+                }
                 out.containers.push(container);
             }
         }

@@ -13,7 +13,9 @@ use std::path::Path;
 use std::sync::Arc;
 
 use crate::diagnostic::Diagnostic;
-use crate::model::{Container, Parsed, Platform, Seccomp, SecurityOpt, Use, Value};
+use crate::model::{
+    Capabilities, Capability, Container, Parsed, Platform, Seccomp, SecurityOpt, Use, Value,
+};
 use crate::source::{Location, Source, Span};
 use crate::yaml::{Yaml, YamlRef};
 
@@ -180,6 +182,9 @@ impl<'a> Ctx<'a> {
             Location::new(self.source, body.span()),
         );
         container.privileged = self.bool(body.get("privileged"));
+        if let Some(caps) = child(body, "capabilities") {
+            container.capabilities = self.capabilities(caps);
+        }
         if let Some((list, used)) = body.get("security_opts").and_then(|l| self.resolve(l)) {
             for item in list.items() {
                 let Some((item, text, item_used)) = self.string(Some(item)) else {
@@ -207,6 +212,31 @@ impl<'a> Ctx<'a> {
             }
         }
         out.containers.push(container);
+    }
+
+    /// `"capabilities": {"add": […], "drop": […]}` (the block as an object).
+    fn capabilities(&self, caps: YamlRef<'a>) -> Capabilities {
+        let list = |key: &str| -> Vec<Value<Capability>> {
+            let Some((list, used)) = caps.get(key).and_then(|l| self.resolve(l)) else {
+                return Vec::new();
+            };
+            list.items()
+                .into_iter()
+                .filter_map(|item| {
+                    let (item, text, item_used) = self.string(Some(item))?;
+                    let uses = if item_used.is_empty() {
+                        used.clone()
+                    } else {
+                        item_used
+                    };
+                    Some(self.value(item, Capability::parse(text)?, uses))
+                })
+                .collect()
+        };
+        Capabilities {
+            add: list("add"),
+            drop: list("drop"),
+        }
     }
 
     fn kubernetes(
@@ -256,6 +286,9 @@ impl<'a> Ctx<'a> {
                     .or_else(|| pod_annotation.clone());
                 container.seccomp.extend(effective);
                 container.privileged = security.and_then(|sc| self.bool(sc.get("privileged")));
+                if let Some(caps) = security.and_then(|sc| child(sc, "capabilities")) {
+                    container.capabilities = self.capabilities(caps);
+                }
                 out.containers.push(container);
             }
         }
