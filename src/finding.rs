@@ -61,6 +61,9 @@ pub struct Finding {
     pub location: Location,
     pub related: Vec<Related>,
     pub suppression: Option<Suppression>,
+    /// This finding's own `security-severity` when it differs from the
+    /// rule's (`seccomp-widened-by-capability` grades by capability).
+    pub security_severity: Option<&'static str>,
 }
 
 impl Finding {
@@ -80,6 +83,7 @@ impl Finding {
             location,
             related: Vec::new(),
             suppression: None,
+            security_severity: None,
         }
     }
 
@@ -163,11 +167,14 @@ pub fn merge_same_value(findings: Vec<Finding>) -> Vec<Finding> {
                     }
                 }
                 for r in f.related {
-                    existing.related.push(r);
+                    if !existing
+                        .related
+                        .iter()
+                        .any(|e| e.location == r.location && e.message == r.message)
+                    {
+                        existing.related.push(r);
+                    }
                 }
-                existing
-                    .related
-                    .dedup_by(|a, b| a.location == b.location && a.message == b.message);
             }
             None => {
                 index.insert(key, out.len());

@@ -271,6 +271,7 @@ fn meta_finding(rule: &'static Rule, at: Location, what: &str, label: &str) -> F
         location: at,
         related: Vec::new(),
         suppression: None,
+        security_severity: None,
     }
 }
 

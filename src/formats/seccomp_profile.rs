@@ -25,67 +25,75 @@ use jsonc_parser::ast::{Object, Value as Json};
 
 use super::json;
 use crate::diagnostic::{Diagnostic, Problem};
+use crate::model::capability::DEFAULT;
+use crate::model::profile::{ArgFilter, Conditions};
 use crate::model::{
     Action, Parsed, ProfileRef, Seccomp, SeccompProfile, SyscallRule, Unresolved, Value,
 };
 use crate::read::{Reader, normalize};
 use crate::source::{Location, Source};
 
+mod engine_defaults;
+
+pub use engine_defaults::signature;
+
 /// Docker's default profile, vendored with its provenance (vendor/README.md).
 const DOCKER_DEFAULT: &str = include_str!("../../vendor/docker-default-seccomp.json");
 
-/// The capabilities Docker grants every container (moby
-/// `oci/caps/defaults.go` `DefaultCapabilities`): a profile rule gated on
-/// one of these applies to an ordinary container.
-const DEFAULT_CAPS: &[&str] = &[
-    "CAP_CHOWN",
-    "CAP_DAC_OVERRIDE",
-    "CAP_FSETID",
-    "CAP_FOWNER",
-    "CAP_MKNOD",
-    "CAP_NET_RAW",
-    "CAP_SETGID",
-    "CAP_SETUID",
-    "CAP_SETFCAP",
-    "CAP_SETPCAP",
-    "CAP_NET_BIND_SERVICE",
-    "CAP_SYS_CHROOT",
-    "CAP_KILL",
-    "CAP_AUDIT_WRITE",
-];
+/// Docker's current default profile, read once with the same parser as
+/// every other profile: what a container without a profile option runs.
+pub fn docker_default() -> &'static SeccompProfile {
+    static PROFILE: LazyLock<SeccompProfile> = LazyLock::new(|| {
+        let source = Source::new("vendor/docker-default-seccomp.json", DOCKER_DEFAULT);
+        let doc = json::parse(&source.text, false).ok();
+        let root = doc.as_ref().and_then(|d| d.root.as_ref()?.as_object());
+        let root = root.expect("the vendored default profile is a JSON object");
+        match profile(&source, root) {
+            Ok(p) => p,
+            Err((_, why)) => panic!("the vendored default profile is invalid: {why}"),
+        }
+    });
+    &PROFILE
+}
 
-/// Syscalls Docker's default profile lets an ordinary container (one with
-/// the default capabilities) make: named by an `SCMP_ACT_ALLOW` rule that is
-/// not conditioned on any other capability (`includes.caps`). Argument filters are not held against a name here:
-/// a custom rule with no arguments for such a name is not reported.
-static DEFAULT_ALLOWED: LazyLock<std::collections::HashSet<String>> = LazyLock::new(|| {
-    let doc: serde_json::Value =
-        serde_json::from_str(DOCKER_DEFAULT).expect("the vendored default profile is JSON");
-    let mut allowed = std::collections::HashSet::new();
-    for rule in doc["syscalls"].as_array().into_iter().flatten() {
-        if rule["action"] != "SCMP_ACT_ALLOW" {
-            continue;
-        }
-        // A capability every container holds does not gate anything.
-        let gated = rule["includes"]["caps"].as_array().is_some_and(|caps| {
-            caps.iter()
-                .any(|c| !c.as_str().is_some_and(|c| DEFAULT_CAPS.contains(&c)))
-        });
-        if gated {
-            continue;
-        }
-        for name in rule["names"].as_array().into_iter().flatten() {
-            if let Some(n) = name.as_str() {
-                allowed.insert(n.to_string());
-            }
+/// How Docker's default profile treats a syscall for one container.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DefaultPass {
+    /// Every call runs.
+    All,
+    /// Only calls whose arguments pass its filters (`clone` without
+    /// namespace flags, `personality` with a few personas, `socket` but
+    /// not `AF_VSOCK`).
+    Some,
+}
+
+/// What Docker's default profile lets a container whose bounding set
+/// satisfies `has_cap` call, by name.
+pub fn default_passes(has_cap: &dyn Fn(&str) -> bool) -> HashMap<&'static str, DefaultPass> {
+    let mut out = HashMap::new();
+    for p in docker_default().passages(has_cap) {
+        let pass = if p.filtered() {
+            DefaultPass::Some
+        } else {
+            DefaultPass::All
+        };
+        let entry = out.entry(p.name.value.as_str()).or_insert(pass);
+        if pass == DefaultPass::All {
+            *entry = DefaultPass::All;
         }
     }
-    allowed
-});
+    out
+}
 
-/// Whether Docker's default profile lets an ordinary container make `name`.
-pub fn allowed_by_default(name: &str) -> bool {
-    DEFAULT_ALLOWED.contains(name)
+/// Whether Docker's default profile grants `name` only to a container with
+/// some capability (`includes.caps`): the kernel checks that capability
+/// again inside the call.
+pub fn gated_by_default(name: &str) -> bool {
+    docker_default().rules.iter().any(|r| {
+        r.action.value.lets_through()
+            && !r.includes.caps.is_empty()
+            && r.names.iter().any(|n| n.value == name)
+    })
 }
 
 /// `defaultAction` plus `syscalls` at the top level: the shape that makes a
@@ -106,7 +114,10 @@ pub fn read(source: &Arc<Source>, out: &mut Parsed) {
         return;
     }
     match profile(source, root) {
-        Ok(p) => out.profile = Some(Arc::new(p)),
+        Ok(mut p) => {
+            p.known_default = engine_defaults::recognise(&p);
+            out.profile = Some(Arc::new(p));
+        }
         Err((offset, message)) => out.diagnostics.push(Diagnostic::at(
             source,
             offset,
@@ -137,7 +148,9 @@ pub fn parse(source: &Arc<Source>) -> Result<SeccompProfile, (usize, String)> {
         .as_ref()
         .and_then(Json::as_object)
         .ok_or((0, "the document is not a JSON object".to_string()))?;
-    profile(source, root)
+    let mut p = profile(source, root)?;
+    p.known_default = engine_defaults::recognise(&p);
+    Ok(p)
 }
 
 fn profile(source: &Arc<Source>, root: &Object<'_>) -> Result<SeccompProfile, (usize, String)> {
@@ -191,35 +204,12 @@ fn profile(source: &Arc<Source>, root: &Object<'_>) -> Result<SeccompProfile, (u
                 "a `syscalls` entry has no `action`".into(),
             ))?;
             let action = action(&action_prop.value, source)?;
-            let non_empty = |key: &str| match rule.get(key).map(|p| &p.value) {
-                None | Some(Json::NullKeyword(_)) => false,
-                Some(Json::Array(a)) => !a.elements.is_empty(),
-                Some(Json::Object(o)) => o.properties.iter().any(|p| match &p.value {
-                    Json::Array(a) => !a.elements.is_empty(),
-                    Json::StringLit(s) => !s.value.is_empty(),
-                    Json::NullKeyword(_) => false,
-                    _ => true,
-                }),
-                Some(_) => true,
-            };
-            let includes_beyond_arches = match rule.get("includes").map(|p| &p.value) {
-                Some(Json::Object(o)) => o.properties.iter().any(|p| {
-                    p.name.as_str() != "arches"
-                        && match &p.value {
-                            Json::Array(a) => !a.elements.is_empty(),
-                            Json::StringLit(s) => !s.value.is_empty(),
-                            Json::NullKeyword(_) => false,
-                            _ => true,
-                        }
-                }),
-                _ => false,
-            };
             rules.push(SyscallRule {
                 names,
                 action,
-                unconditional: !non_empty("args")
-                    && !non_empty("excludes")
-                    && !includes_beyond_arches,
+                includes: conditions(rule.get("includes").map(|p| &p.value))?,
+                excludes: conditions(rule.get("excludes").map(|p| &p.value))?,
+                args: args(rule.get("args").map(|p| &p.value))?,
             });
         }
     }
@@ -227,7 +217,72 @@ fn profile(source: &Arc<Source>, root: &Object<'_>) -> Result<SeccompProfile, (u
         at: Location::new(source, crate::source::Span::new(0, source.text.len())),
         default_action,
         rules,
+        known_default: None,
     })
+}
+
+/// `includes`/`excludes`: `caps` and `arches` lists, `minKernel` as
+/// `"major.minor"` (Docker refuses anything else).
+fn conditions(value: Option<&Json<'_>>) -> Result<Conditions, (usize, String)> {
+    let mut out = Conditions::default();
+    let Some(Json::Object(o)) = value else {
+        return Ok(out);
+    };
+    for (key, list) in [("caps", &mut out.caps), ("arches", &mut out.arches)] {
+        if let Some(Json::Array(a)) = o.get(key).map(|p| &p.value) {
+            for v in &a.elements {
+                let Json::StringLit(s) = v else {
+                    return Err((json::span(v).start, format!("`{key}` holds a non-string")));
+                };
+                list.push(s.value.to_string());
+            }
+        }
+    }
+    if let Some(prop) = o.get("minKernel") {
+        let bad = || {
+            (
+                json::span(&prop.value).start,
+                "`minKernel` is not a kernel version like \"4.8\"".to_string(),
+            )
+        };
+        let Json::StringLit(s) = &prop.value else {
+            return Err(bad());
+        };
+        let (major, minor) = s.value.split_once('.').ok_or_else(bad)?;
+        out.min_kernel = Some((
+            major.parse().map_err(|_| bad())?,
+            minor.parse().map_err(|_| bad())?,
+        ));
+    }
+    Ok(out)
+}
+
+/// `args`: each `{index, value, valueTwo, op}` kept as written.
+fn args(value: Option<&Json<'_>>) -> Result<Vec<ArgFilter>, (usize, String)> {
+    let Some(Json::Array(a)) = value else {
+        return Ok(Vec::new());
+    };
+    let mut out = Vec::new();
+    for v in &a.elements {
+        let Json::Object(o) = v else {
+            return Err((
+                json::span(v).start,
+                "an `args` entry is not an object".into(),
+            ));
+        };
+        let field = |key: &str| match o.get(key).map(|p| &p.value) {
+            Some(Json::NumberLit(n)) => n.value.to_string(),
+            Some(Json::StringLit(s)) => s.value.to_string(),
+            _ => String::new(),
+        };
+        out.push(ArgFilter {
+            index: field("index"),
+            value: field("value"),
+            value_two: field("valueTwo"),
+            op: field("op"),
+        });
+    }
+    Ok(out)
 }
 
 fn action(v: &Json<'_>, source: &Arc<Source>) -> Result<Value<Action>, (usize, String)> {
@@ -250,28 +305,31 @@ pub struct Cache {
 /// Resolves every profile reference in one file's model (containers and
 /// daemons) into `parsed.profile_refs`.
 pub fn resolve_references(parsed: &mut Parsed, reader: &Reader, cache: &Cache) {
-    let mut wanted: Vec<(String, Location, PathBuf)> = Vec::new();
+    let mut wanted: Vec<(String, Location, Vec<&'static str>, PathBuf)> = Vec::new();
     let settings = parsed
         .containers
         .iter()
-        .flat_map(|c| c.seccomp.iter().map(move |s| (&c.name, s)))
-        .chain(
-            parsed
-                .daemons
+        .flat_map(|c| {
+            let caps: Vec<&'static str> =
+                c.capabilities.effective(c.platform).into_keys().collect();
+            c.seccomp.iter().map(move |s| (&c.name, caps.clone(), s))
+        })
+        .chain(parsed.daemons.iter().flat_map(|d| {
+            d.seccomp
                 .iter()
-                .flat_map(|d| d.seccomp.iter().map(move |s| (&d.name, s))),
-        );
-    for (subject, setting) in settings {
+                .map(move |s| (&d.name, DEFAULT.to_vec(), s))
+        }));
+    for (subject, caps, setting) in settings {
         if let Seccomp::Profile { path, base } = &setting.value {
             // Docker's name for its own default profile, not a file.
             if path == "builtin" {
                 continue;
             }
             let full = normalize(&base.join(path));
-            wanted.push((subject.clone(), setting.at.clone(), full));
+            wanted.push((subject.clone(), setting.at.clone(), caps, full));
         }
     }
-    for (subject, at, path) in wanted {
+    for (subject, at, capabilities, path) in wanted {
         let resolved = resolve(&path, reader, cache);
         if matches!(resolved, Err(Unresolved::NotAFile)) {
             parsed.diagnostics.push(Diagnostic::at(
@@ -286,6 +344,7 @@ pub fn resolve_references(parsed: &mut Parsed, reader: &Reader, cache: &Cache) {
         parsed.profile_refs.push(ProfileRef {
             subject,
             at,
+            capabilities,
             resolved,
         });
     }

@@ -22,7 +22,9 @@ use hcl_edit::expr::{Expression, Object, ObjectKey, TraversalOperator};
 use hcl_edit::structure::{Block, Body};
 
 use crate::diagnostic::{Diagnostic, Problem};
-use crate::model::{Capabilities, Capability, Container, Parsed, Platform, Seccomp, SecurityOpt, Use, Value};
+use crate::model::{
+    Capabilities, Capability, Container, Parsed, Platform, Seccomp, SecurityOpt, Use, Value,
+};
 use crate::read::Reader;
 use crate::source::{Location, Source, Span};
 

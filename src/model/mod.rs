@@ -7,12 +7,14 @@
 //! ([`Seccomp`], [`SecurityOpt`]); nothing downstream compares strings.
 
 pub mod capability;
+pub mod profile;
 pub mod security_opt;
 
 use std::path::PathBuf;
 use std::sync::Arc;
 
 pub use capability::{Capabilities, Capability};
+pub use profile::{Action, SeccompProfile, SyscallRule};
 pub use security_opt::SecurityOpt;
 
 use crate::diagnostic::Diagnostic;
@@ -140,61 +142,6 @@ pub struct Parsed {
     pub profile_refs: Vec<ProfileRef>,
 }
 
-/// A seccomp profile document, read with positions.
-#[derive(Debug)]
-pub struct SeccompProfile {
-    /// The whole document.
-    pub at: Location,
-    pub default_action: Value<Action>,
-    pub rules: Vec<SyscallRule>,
-}
-
-/// One entry of a profile's `syscalls` list.
-#[derive(Debug)]
-pub struct SyscallRule {
-    pub names: Vec<Value<String>>,
-    pub action: Value<Action>,
-    /// No `args`, no `excludes`, and `includes` names at most architectures:
-    /// the rule applies to every container on those machines.
-    pub unconditional: bool,
-}
-
-/// A libseccomp action as OCI profiles spell it (`SCMP_ACT_*`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Action {
-    Allow,
-    Log,
-    Trace,
-    Notify,
-    Errno,
-    Trap,
-    Kill,
-    KillProcess,
-    KillThread,
-}
-
-impl Action {
-    pub fn parse(s: &str) -> Option<Action> {
-        Some(match s {
-            "SCMP_ACT_ALLOW" => Action::Allow,
-            "SCMP_ACT_LOG" => Action::Log,
-            "SCMP_ACT_TRACE" => Action::Trace,
-            "SCMP_ACT_NOTIFY" => Action::Notify,
-            "SCMP_ACT_ERRNO" => Action::Errno,
-            "SCMP_ACT_TRAP" => Action::Trap,
-            "SCMP_ACT_KILL" => Action::Kill,
-            "SCMP_ACT_KILL_PROCESS" => Action::KillProcess,
-            "SCMP_ACT_KILL_THREAD" => Action::KillThread,
-            _ => return None,
-        })
-    }
-
-    /// Whether the syscall runs (LOG runs it and only writes an audit line).
-    pub fn lets_through(self) -> bool {
-        matches!(self, Action::Allow | Action::Log)
-    }
-}
-
 /// A `Seccomp::Profile` reference and what it resolved to.
 #[derive(Debug)]
 pub struct ProfileRef {
@@ -202,6 +149,9 @@ pub struct ProfileRef {
     pub subject: String,
     /// The reference as written (`seccomp=./p.json`, `"seccomp-profile": …`).
     pub at: Location,
+    /// The subject's bounding set, which the profile's conditional rules
+    /// are judged against (Docker's defaults for a daemon's profile).
+    pub capabilities: Vec<&'static str>,
     pub resolved: Result<Arc<SeccompProfile>, Unresolved>,
 }
 

@@ -52,6 +52,9 @@ struct JsonFinding<'a> {
     related: Vec<JsonRelated>,
     fingerprint: String,
     suppressed: Option<&'a str>,
+    /// The finding's own security-severity when it differs from the rule's.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    security_severity: Option<&'static str>,
 }
 
 #[derive(Serialize)]
@@ -111,6 +114,7 @@ pub fn write(out: &mut dyn Write, result: &ScanResult, ctx: &Context) -> std::io
                     .collect(),
                 fingerprint: f.fingerprint(),
                 suppressed: f.suppression.as_ref().map(|s| s.justification.as_str()),
+                security_severity: f.security_severity,
             })
             .collect(),
         diagnostics: result

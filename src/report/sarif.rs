@@ -121,6 +121,16 @@ struct SarifResult {
     partial_fingerprints: Fingerprints,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     suppressions: Vec<SarifSuppression>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    properties: Option<ResultProperties>,
+}
+
+/// A result's own `security-severity` when it differs from its rule's
+/// (GitHub reads the rule's; other SARIF consumers may read this).
+#[derive(Serialize)]
+struct ResultProperties {
+    #[serde(rename = "security-severity")]
+    security_severity: &'static str,
 }
 
 #[derive(Serialize)]
@@ -335,6 +345,9 @@ fn sarif_result(f: &Finding, rule_index: usize, fingerprint: String, ctx: &Conte
                 justification: s.justification.clone(),
             })
             .collect(),
+        properties: f
+            .security_severity
+            .map(|security_severity| ResultProperties { security_severity }),
     }
 }
 

@@ -9,11 +9,13 @@
 
 mod build_insecure;
 mod daemon_seccomp_disabled;
+mod escape;
 mod k8s_seccomp_unset;
 mod privileged_container;
 mod seccomp_profile_permissive;
 mod seccomp_profile_unresolved;
 mod seccomp_unconfined;
+mod seccomp_widened_by_capability;
 
 use std::sync::LazyLock;
 
@@ -57,6 +59,10 @@ const CATALOGUE: &[(&str, Check)] = &[
         include_str!("../../rules/seccomp-profile-unresolved.md"),
         seccomp_profile_unresolved::check,
     ),
+    (
+        include_str!("../../rules/seccomp-widened-by-capability.md"),
+        seccomp_widened_by_capability::check,
+    ),
 ];
 
 #[derive(Debug)]
@@ -70,6 +76,9 @@ pub struct Rule {
     pub level: Level,
     /// GitHub's `security-severity`, as written in the doc (a number 0–10).
     pub security_severity: &'static str,
+    /// What the severity of each finding depends on, when it varies (the
+    /// rule's own is then the highest): "by capability".
+    pub severity_varies: &'static str,
     pub cis: &'static str,
     pub cwe: &'static str,
     pub tags: Vec<&'static str>,
@@ -152,6 +161,7 @@ fn parse_doc(text: &'static str, check: Check) -> Rule {
         title: field("title"),
         level: Level::parse(field("level")).expect("rule doc level"),
         security_severity: field("security-severity"),
+        severity_varies: field("security-severity-varies"),
         cis: field("cis"),
         cwe: field("cwe"),
         tags: field("tags").split(',').map(str::trim).collect(),
@@ -172,12 +182,16 @@ pub fn markdown_table() -> String {
         } else {
             " (off by default)"
         };
+        let severity = if r.severity_varies.is_empty() {
+            r.security_severity.to_string()
+        } else {
+            format!("{}, up to {}", r.severity_varies, r.security_severity)
+        };
         out.push_str(&format!(
-            "| [`{}`](rules/{}.md) | {}{off} | {} | {} |\n",
+            "| [`{}`](rules/{}.md) | {}{off} | {severity} | {} |\n",
             r.id,
             r.id,
             r.level.as_str(),
-            r.security_severity,
             r.title
         ));
     }
