@@ -69,7 +69,7 @@ pub enum Kind {
     MaybeShell,
     /// Makefiles and justfiles.
     Makefile,
-    /// systemd `*.service` units.
+    /// systemd `*.service` units and their `*.service.d/*.conf` drop-ins.
     Systemd,
     /// Dockerfiles and Containerfiles.
     Dockerfile,
@@ -119,7 +119,7 @@ pub fn classify(path: &Path) -> Option<Kind> {
     if makefile::is_make_name(name, &lower) {
         return Some(Kind::Makefile);
     }
-    if lower.ends_with(".service") {
+    if lower.ends_with(".service") || systemd::is_drop_in(path) {
         return Some(Kind::Systemd);
     }
     if dockerfile::is_dockerfile_name(name, &lower) {
