@@ -85,7 +85,7 @@ pub fn read_hcl(source: &Arc<Source>, out: &mut Parsed) {
 }
 
 pub fn read_json(source: &Arc<Source>, out: &mut Parsed) {
-    let Some(doc) = json::parse_or_report(source, false, out) else {
+    let Some(doc) = json::parse_or_report(source, json::Dialect::Strict, out) else {
         return;
     };
     let Some(targets) = doc

@@ -15,7 +15,7 @@ use crate::model::{Daemon, Parsed, Seccomp, Value};
 use crate::source::{Location, Span};
 
 pub fn read(source: &Arc<Source>, out: &mut Parsed) {
-    let Some(doc) = json::parse_or_report(source, false, out) else {
+    let Some(doc) = json::parse_or_report(source, json::Dialect::DaemonConfig, out) else {
         return;
     };
     let Some(root) = doc.root.as_ref().and_then(Json::as_object) else {

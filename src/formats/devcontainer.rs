@@ -31,7 +31,7 @@ pub fn is_devcontainer_name(path: &std::path::Path) -> bool {
 }
 
 pub fn read(source: &Arc<Source>, out: &mut Parsed) {
-    let Some(doc) = json::parse_or_report(source, true, out) else {
+    let Some(doc) = json::parse_or_report(source, json::Dialect::Devcontainer, out) else {
         return;
     };
     out.comments = doc

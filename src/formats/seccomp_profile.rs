@@ -104,7 +104,7 @@ pub fn has_profile_shape(text: &str) -> bool {
 
 /// Reads a file scanned on its own (a `*.json` with the profile shape).
 pub fn read(source: &Arc<Source>, out: &mut Parsed) {
-    let Some(doc) = json::parse_or_report(source, false, out) else {
+    let Some(doc) = json::parse_or_report(source, json::Dialect::Strict, out) else {
         return;
     };
     let Some(root) = doc.root.as_ref().and_then(Json::as_object) else {
@@ -142,7 +142,8 @@ pub fn parse(source: &Arc<Source>) -> Result<SeccompProfile, (usize, String)> {
                 .to_string(),
         ));
     }
-    let doc = json::parse(&source.text, false).map_err(|e| (e.offset, e.message))?;
+    let doc =
+        json::parse(&source.text, json::Dialect::Strict).map_err(|e| (e.offset, e.message))?;
     let root = doc
         .root
         .as_ref()

@@ -5,6 +5,7 @@
 //! reason, so that a fix and a regression both show up as a failing test.
 //! `cargo test --test conformance -- --nocapture` prints the pass rates.
 
+mod json;
 mod yaml;
 
 use std::path::{Path, PathBuf};
