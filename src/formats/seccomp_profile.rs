@@ -45,7 +45,7 @@ const DOCKER_DEFAULT: &str = include_str!("../../vendor/docker-default-seccomp.j
 pub fn docker_default() -> &'static SeccompProfile {
     static PROFILE: LazyLock<SeccompProfile> = LazyLock::new(|| {
         let source = Source::new("vendor/docker-default-seccomp.json", DOCKER_DEFAULT);
-        let doc = json::parse(&source.text, false).ok();
+        let doc = json::parse(&source.text, json::Dialect::Strict).ok();
         let root = doc.as_ref().and_then(|d| d.root.as_ref()?.as_object());
         let root = root.expect("the vendored default profile is a JSON object");
         match profile(&source, root) {
