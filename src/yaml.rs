@@ -597,6 +597,24 @@ impl<'a> YamlRef<'a> {
         }
     }
 
+    /// The entries written in this mapping, in order, duplicates included,
+    /// aliases followed and `<<` merge keys left as written: for walking a
+    /// whole document once, and for templates whose branches repeat a key.
+    pub fn pairs(&self) -> impl Iterator<Item = (YamlRef<'a>, YamlRef<'a>)> + 'a {
+        let yaml = self.yaml;
+        let used_at = self.used_at;
+        let pairs: &'a [(NodeId, NodeId)] = match &yaml.nodes[self.id].kind {
+            NodeKind::Mapping(pairs) => pairs,
+            _ => &[],
+        };
+        pairs.iter().filter_map(move |&(k, v)| {
+            Some((
+                YamlRef::at(yaml, k, used_at)?,
+                YamlRef::at(yaml, v, used_at)?,
+            ))
+        })
+    }
+
     /// Mapping entries with `<<` merges applied as YAML 1.1 defines them:
     /// keys written in the mapping win over merged ones, and among merged
     /// mappings the first listed wins. Keys are returned with their values.

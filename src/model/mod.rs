@@ -10,6 +10,7 @@ pub mod capability;
 pub mod profile;
 pub mod security_opt;
 
+use std::borrow::Cow;
 use std::path::PathBuf;
 use std::sync::Arc;
 
@@ -32,17 +33,35 @@ pub struct Value<T> {
     pub used_at: Vec<Use>,
 }
 
-/// A place that applies a value written elsewhere, and how it does.
+/// A place that applies a value written elsewhere, and how it does; or a
+/// condition under which the value applies at all.
 #[derive(Debug, Clone)]
 pub struct Use {
     pub at: Location,
-    /// Completes "… {container}": "applied through this alias to".
-    pub how: &'static str,
+    /// Completes "… {container}": "applied through this alias to". For a
+    /// condition, the condition itself: "inside the template branch `…`".
+    pub how: Cow<'static, str>,
+    /// The value takes effect only when this condition holds (a template
+    /// branch): the finding says so in its message, not only beside it.
+    pub condition: bool,
 }
 
 impl Use {
     pub fn new(at: Location, how: &'static str) -> Use {
-        Use { at, how }
+        Use {
+            at,
+            how: Cow::Borrowed(how),
+            condition: false,
+        }
+    }
+
+    /// A condition the value depends on, described by `how`.
+    pub fn condition(at: Location, how: String) -> Use {
+        Use {
+            at,
+            how: Cow::Owned(how),
+            condition: true,
+        }
     }
 }
 
@@ -77,6 +96,10 @@ pub enum Seccomp {
     Profile { path: String, base: PathBuf },
     /// Kubernetes `Localhost`: a profile on the node, outside the repository.
     Localhost(String),
+    /// Set by a template action (`{{ toYaml .Values.securityContext }}`):
+    /// known only once the template is rendered, so neither unset nor any
+    /// profile in particular.
+    Templated,
 }
 
 /// A container declaration in any format.

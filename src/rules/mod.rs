@@ -20,7 +20,7 @@ mod seccomp_widened_by_capability;
 use std::sync::LazyLock;
 
 use crate::finding::{Finding, Level};
-use crate::model::Parsed;
+use crate::model::{Parsed, Use};
 
 /// A rule's check: the model of one file in, findings out.
 type Check = fn(&'static Rule, &Parsed, &mut Vec<Finding>);
@@ -196,6 +196,25 @@ pub fn markdown_table() -> String {
         ));
     }
     out
+}
+
+/// A finding about a value, with the places that apply it as related
+/// locations ("applied through this alias to service `db`"); a condition the
+/// value depends on (a template branch) is said in the message as well,
+/// since a reader of the message alone must not take it for unconditional.
+pub(crate) fn with_uses(mut finding: Finding, uses: &[Use], subject: &str) -> Finding {
+    for used in uses {
+        if used.condition {
+            finding.what = format!("{} ({})", finding.what, used.how);
+            finding = finding.with_related(
+                used.at.clone(),
+                format!("the template branch that applies it to {subject}"),
+            );
+        } else {
+            finding = finding.with_related(used.at.clone(), format!("{} {subject}", used.how));
+        }
+    }
+    finding
 }
 
 /// Runs every enabled rule over one file's model.

@@ -25,17 +25,17 @@ pub fn check(rule: &'static Rule, parsed: &Parsed, out: &mut Vec<Finding>) {
         if !privileged.value {
             continue;
         }
-        let mut finding = Finding::new(
+        let finding = Finding::new(
             rule,
             &container.name,
             "runs privileged, which disables seccomp and every other confinement",
             "privileged mode enabled here",
             privileged.at.clone(),
         );
-        for used in &privileged.used_at {
-            finding =
-                finding.with_related(used.at.clone(), format!("{} {}", used.how, container.name));
-        }
-        out.push(finding);
+        out.push(super::with_uses(
+            finding,
+            &privileged.used_at,
+            &container.name,
+        ));
     }
 }

@@ -25,7 +25,7 @@ pub fn check(rule: &'static Rule, parsed: &Parsed, out: &mut Vec<Finding>) {
             if setting.value != Seccomp::Unconfined {
                 continue;
             }
-            let mut finding = Finding::new(
+            let finding = Finding::new(
                 rule,
                 &container.name,
                 format!(
@@ -35,11 +35,7 @@ pub fn check(rule: &'static Rule, parsed: &Parsed, out: &mut Vec<Finding>) {
                 "seccomp disabled here",
                 setting.at.clone(),
             );
-            for used in &setting.used_at {
-                finding = finding
-                    .with_related(used.at.clone(), format!("{} {}", used.how, container.name));
-            }
-            out.push(finding);
+            out.push(super::with_uses(finding, &setting.used_at, &container.name));
         }
     }
 }

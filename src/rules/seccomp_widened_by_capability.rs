@@ -65,7 +65,8 @@ fn on_default(container: &Container) -> bool {
     let default = |s: &Value<Seccomp>| match &s.value {
         Seccomp::RuntimeDefault => true,
         Seccomp::Profile { path, .. } => path == "builtin",
-        Seccomp::Unconfined | Seccomp::Localhost(_) => false,
+        // A templated profile is unknown until rendered: not the default.
+        Seccomp::Unconfined | Seccomp::Localhost(_) | Seccomp::Templated => false,
     };
     match container.platform {
         Platform::Engine => container.seccomp.iter().all(default),
