@@ -7,6 +7,7 @@
 //! YAML format by shape.
 
 pub mod bake;
+pub mod chart;
 pub mod compose;
 pub mod containers_conf;
 pub mod daemon_json;
@@ -23,6 +24,7 @@ pub mod quadlet;
 pub mod seccomp_profile;
 pub mod shell;
 pub mod systemd;
+pub mod template;
 pub mod terraform;
 pub mod terraform_json;
 pub mod yaml_scalar;
@@ -33,7 +35,7 @@ use std::sync::Arc;
 use aho_corasick::AhoCorasick;
 
 use crate::diagnostic::{Diagnostic, Problem};
-use crate::model::Parsed;
+use crate::model::{Parsed, Use};
 use crate::read::Reader;
 use crate::source::{Location, Source};
 use crate::yaml::Yaml;
@@ -63,9 +65,9 @@ pub enum Kind {
     BakeJson,
     /// Podman's `containers.conf`.
     ContainersConf,
-    /// Shell scripts by extension.
+    /// Shell scripts by extension or by the shells' own file names.
     Shell,
-    /// Files without an extension: a shell script when the shebang says so.
+    /// A name that decides nothing: the first bytes do ([`sniff`]).
     MaybeShell,
     /// Makefiles and justfiles.
     Makefile,
@@ -81,7 +83,7 @@ pub enum Kind {
 pub fn classify(path: &Path) -> Option<Kind> {
     let name = path.file_name()?.to_str()?;
     let lower = name.to_ascii_lowercase();
-    if lower.ends_with(".yml") || lower.ends_with(".yaml") {
+    if lower.ends_with(".yml") || lower.ends_with(".yaml") || is_template_name(path, &lower) {
         return Some(Kind::Yaml);
     }
     if lower.ends_with(".tf.json") {
@@ -113,7 +115,7 @@ pub fn classify(path: &Path) -> Option<Kind> {
     if lower.ends_with(".container") {
         return Some(Kind::Quadlet);
     }
-    if shell::is_shell_name(&lower) {
+    if shell::is_shell_name(name, &lower) {
         return Some(Kind::Shell);
     }
     if makefile::is_make_name(name, &lower) {
@@ -128,15 +130,107 @@ pub fn classify(path: &Path) -> Option<Kind> {
     if lower.ends_with(".md") || lower.ends_with(".markdown") {
         return Some(Kind::Markdown);
     }
-    if !name.contains('.') {
+    if names_nothing(&lower) {
         return Some(Kind::MaybeShell);
     }
     None
 }
 
+/// Templated YAML by name: a template suffix after `.yaml`/`.yml`, or a
+/// Helm chart's `templates/*.tpl` helpers (named templates).
+fn is_template_name(path: &Path, lower: &str) -> bool {
+    const SUFFIXES: &[&str] = &[
+        ".template",
+        ".tmpl",
+        ".tpl",
+        ".gotmpl",
+        ".j2",
+        ".jinja",
+        ".jinja2",
+    ];
+    SUFFIXES.iter().any(|s| {
+        lower.strip_suffix(s).is_some_and(|stem| {
+            stem.ends_with(".yaml")
+                || stem.ends_with(".yml")
+                || (*s == ".tpl" && template::in_chart_templates(path))
+        })
+    })
+}
+
+/// Whether a (lowercased) file name leaves its format open: no extension,
+/// a dotfile (`.dockerfunc`), or an extension that neither a format here
+/// nor a well-known other language or data format claims (`build.linux`).
+/// Names that do claim one are never opened: that keeps sniffing cheap on
+/// a source tree.
+fn names_nothing(lower: &str) -> bool {
+    /// Extensions whose files are something else by name: source code,
+    /// documents, data, media, archives, compiled objects.
+    const OTHERS: &[&str] = &[
+        "7z", "a", "adoc", "apk", "avi", "bat", "bin", "bmp", "bz2", "c", "cc", "cfg", "cjs",
+        "class", "clj", "cmd", "coffee", "conf", "cpp", "crt", "cs", "csproj", "css", "csv", "cxx",
+        "dart", "dat", "deb", "diff", "dll", "doc", "docx", "dylib", "el", "elm", "eot", "erl",
+        "ex", "exe", "exs", "fs", "gif", "go", "gradle", "gql", "graphql", "groovy", "gz", "h",
+        "hh", "hpp", "hrl", "hs", "htm", "html", "ico", "img", "ini", "ipynb", "iso", "jar",
+        "java", "jl", "jpeg", "jpg", "js", "jsx", "key", "kt", "kts", "less", "lib", "lock", "log",
+        "lua", "m", "map", "mjs", "ml", "mm", "mod", "mov", "mp3", "mp4", "o", "odt", "ogg", "otf",
+        "patch", "pdf", "pem", "php", "pl", "pm", "png", "ppt", "proto", "ps1", "psd", "psm1",
+        "pub", "py", "pyc", "pyi", "r", "rar", "rb", "rpm", "rs", "rst", "sass", "scala", "scss",
+        "sln", "so", "sql", "sum", "svelte", "svg", "swift", "tar", "tex", "tgz", "tiff", "toml",
+        "ts", "tsv", "tsx", "ttf", "txt", "vb", "vue", "war", "wasm", "wav", "webm", "webp", "whl",
+        "woff", "woff2", "xls", "xlsx", "xml", "xsl", "xz", "zip", "zst",
+    ];
+    match lower.rsplit_once('.') {
+        None => true,
+        Some((_, ext)) => !OTHERS.contains(&ext),
+    }
+}
+
+/// How many leading bytes [`sniff`] looks at: enough for a shebang and for
+/// the first keys of a YAML document below a licence header.
+pub const SNIFF_BYTES: usize = 1024;
+
+/// What the first bytes of a file whose name decides nothing say it is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Sniffed {
+    /// A shell shebang (`#!/bin/sh -eu`, `#!/usr/bin/env -S bash -e`).
+    Shell,
+    /// YAML that starts like a Kubernetes object (top-level `apiVersion:`
+    /// and `kind:`) or a Compose file (top-level `services:`); the whole
+    /// file must then have that shape, or nothing is said about it.
+    Yaml,
+}
+
+/// Decides from a file's first bytes (at most [`SNIFF_BYTES`]); `None` for
+/// anything else, binaries (a NUL byte) included.
+pub fn sniff(head: &[u8]) -> Option<Sniffed> {
+    let head = &head[..head.len().min(SNIFF_BYTES)];
+    if memchr::memchr(0, head).is_some() {
+        return None;
+    }
+    if shell::has_shell_shebang(head) {
+        return Some(Sniffed::Shell);
+    }
+    let text = match std::str::from_utf8(head) {
+        Ok(t) => t,
+        // A cut at the end may split a character; anything else is binary.
+        Err(e) if e.error_len().is_none() => {
+            std::str::from_utf8(&head[..e.valid_up_to()]).unwrap_or_default()
+        }
+        Err(_) => return None,
+    };
+    let top_key = |key: &str| {
+        text.lines().any(|l| {
+            l.strip_prefix(key)
+                .and_then(|r| r.strip_prefix(':'))
+                .is_some_and(|r| r.is_empty() || r.starts_with([' ', '\t', '\r']))
+        })
+    };
+    ((top_key("apiVersion") && top_key("kind")) || top_key("services")).then_some(Sniffed::Yaml)
+}
+
 /// Extra file-name patterns from configuration (`[formats]` in
 /// `.seccheck.toml`), each with the kind that reads a matching file. Consulted
-/// only for names [`classify`] does not know.
+/// only for names [`classify`] does not decide.
 #[derive(Debug, Clone, Default)]
 pub struct ExtraNames(pub Vec<(globset::GlobSet, Kind)>);
 
@@ -150,9 +244,13 @@ impl ExtraNames {
     }
 }
 
-/// [`classify`], then the configured extra names.
+/// [`classify`], then the configured extra names, which also decide names
+/// that would otherwise be sniffed.
 pub fn classify_with(path: &Path, extra: &ExtraNames) -> Option<Kind> {
-    classify(path).or_else(|| extra.kind(path))
+    match classify(path) {
+        None | Some(Kind::MaybeShell) => extra.kind(path).or(classify(path)),
+        known => known,
+    }
 }
 
 /// The words without which no rule can fire in a file. A file without any
@@ -207,7 +305,7 @@ impl Prefilter {
 pub fn parse(kind: Kind, source: &Arc<Source>, reader: &Reader) -> Parsed {
     let mut out = Parsed::default();
     match kind {
-        Kind::Yaml => read_yaml(source, reader, &mut out),
+        Kind::Yaml => read_yaml(source, reader, Origin::Named, &mut out),
         Kind::Terraform => terraform::read(source, reader, &mut out),
         Kind::Nomad => nomad::read(source, reader, &mut out),
         Kind::TerraformJson => terraform_json::read(source, &mut out),
@@ -222,7 +320,12 @@ pub fn parse(kind: Kind, source: &Arc<Source>, reader: &Reader) -> Parsed {
         Kind::BakeHcl => bake::read_hcl(source, &mut out),
         Kind::BakeJson => bake::read_json(source, &mut out),
         Kind::ContainersConf => containers_conf::read(source, &mut out),
-        Kind::Shell | Kind::MaybeShell => shell::read(source, &mut out),
+        Kind::Shell => shell::read(source, &mut out),
+        Kind::MaybeShell => match sniff(source.text.as_bytes()) {
+            Some(Sniffed::Shell) => shell::read(source, &mut out),
+            Some(Sniffed::Yaml) => read_yaml(source, reader, Origin::Sniffed, &mut out),
+            None => {}
+        },
         Kind::Makefile => makefile::read(source, &mut out),
         Kind::Systemd => systemd::read(source, &mut out),
         Kind::Dockerfile => dockerfile::read(source, &mut out),
@@ -231,43 +334,203 @@ pub fn parse(kind: Kind, source: &Arc<Source>, reader: &Reader) -> Parsed {
     out
 }
 
-fn read_yaml(source: &Arc<Source>, reader: &Reader, out: &mut Parsed) {
-    if is_helm_template(source) {
-        out.diagnostics.push(Diagnostic::new(
-            &source.path,
-            Problem::Skipped("a Helm template (`{{ … }}` under `templates/`) is not YAML".into()),
-        ));
-        return;
+/// Why a YAML text is read, which decides what is said about it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Origin {
+    /// Its name says YAML: syntax errors are errors.
+    Named,
+    /// Its first bytes looked like Kubernetes or Compose: read only when a
+    /// document has that shape; otherwise (prose that mentions
+    /// `apiVersion:`, a broken file) nothing is said about it.
+    Sniffed,
+    /// A template with its actions masked: a document that is still not
+    /// YAML is a notice (the rendered file may well be YAML).
+    Template,
+    /// One way through a template's branches: its errors are reported
+    /// once for all ways, by the caller.
+    Variant,
+}
+
+fn read_yaml(source: &Arc<Source>, reader: &Reader, origin: Origin, out: &mut Parsed) {
+    if origin == Origin::Named {
+        if let Some(dialect) = template::dialect(&source.path, &source.text) {
+            return read_template(source, reader, dialect, out);
+        }
+        if chart::is_values_file(&source.path, reader) {
+            let yaml = Yaml::parse(&source.text);
+            collect_comments(source, &yaml, 0, out);
+            report_yaml_errors(source, &yaml, origin, out);
+            chart::read_values(source, &yaml, out);
+            return;
+        }
     }
     let yaml = Yaml::parse(&source.text);
-    out.comments = yaml
-        .comments
-        .iter()
-        .map(|&span| Location::new(source, span))
-        .collect();
+    // Not YAML, but it holds template actions: a template kept under a
+    // plain name (Istio's injection templates in `files/*.yaml`).
+    if origin == Origin::Named
+        && !yaml.errors.is_empty()
+        && !github_actions::is_workflow_path(&source.path)
+        && let Some(dialect) = template::dialect_of_text(&source.text)
+        && let Ok(masked) = template::mask(&source.text, dialect)
+    {
+        return read_masked(source, reader, &masked, out);
+    }
+    read_documents(source, &yaml, reader, origin, out);
+}
+
+/// A template: masked, then read as YAML; its named templates are read on
+/// their own, and every value found in a branch says so.
+fn read_template(
+    source: &Arc<Source>,
+    reader: &Reader,
+    dialect: template::Dialect,
+    out: &mut Parsed,
+) {
+    let lower = source
+        .path
+        .file_name()
+        .and_then(|n| n.to_str())
+        .unwrap_or("")
+        .to_ascii_lowercase();
+    // A bare `*.tpl` is a Helm helper only inside a chart.
+    if lower.ends_with(".tpl")
+        && !(lower.ends_with(".yaml.tpl") || lower.ends_with(".yml.tpl"))
+        && !chart::in_chart(&source.path, reader)
+    {
+        return;
+    }
+    match template::mask(&source.text, dialect) {
+        Ok(masked) => read_masked(source, reader, &masked, out),
+        Err(e) => out.diagnostics.push(Diagnostic::at(
+            source,
+            e.offset,
+            Problem::Skipped(format!("the template engine would not parse it: {e}")),
+        )),
+    }
+}
+
+fn read_masked(source: &Arc<Source>, reader: &Reader, masked: &template::Masked, out: &mut Parsed) {
+    let first = out.containers.len();
+    let yaml = Yaml::parse(&masked.text);
+    if yaml.errors.is_empty() {
+        read_documents(source, &yaml, reader, Origin::Template, out);
+    } else {
+        // Branches that are alternative structures are not YAML together:
+        // each way through the `if`/`else` blocks is read instead, when it
+        // is YAML (the same values found twice are one finding).
+        let variants: Vec<Yaml> = [template::Keep::First, template::Keep::Last]
+            .into_iter()
+            .map(|keep| Yaml::parse(&masked.variant(keep)))
+            .filter(|v| v.errors.len() < yaml.errors.len())
+            .collect();
+        match variants.iter().min_by_key(|v| v.errors.len()) {
+            None => read_documents(source, &yaml, reader, Origin::Template, out),
+            Some(best) => {
+                report_yaml_errors(source, best, Origin::Template, out);
+                for v in &variants {
+                    read_documents(source, v, reader, Origin::Variant, out);
+                }
+            }
+        }
+    }
+    for define in &masked.defines {
+        let yaml = Yaml::parse(&define.body);
+        collect_comments(source, &yaml, define.offset, out);
+        chart::read_named_template(source, &yaml, define.offset, &define.name, out);
+    }
+    for container in &mut out.containers[first..] {
+        let values = container
+            .privileged
+            .iter_mut()
+            .map(|v| (&v.at, &mut v.used_at))
+            .chain(
+                container
+                    .seccomp
+                    .iter_mut()
+                    .map(|v| (&v.at, &mut v.used_at)),
+            );
+        for (at, used_at) in values {
+            if !Arc::ptr_eq(&at.source, source) {
+                continue;
+            }
+            let Some(branch) = masked.branch_at(at.span.start) else {
+                continue;
+            };
+            let quote = |span| format!("`{}`", template::one_line(source.slice(span)));
+            let how = match branch.opener {
+                None => format!("only inside the template branch {}", quote(branch.head)),
+                Some(opener) => format!(
+                    "only inside the {} branch of {}",
+                    quote(branch.head),
+                    quote(opener)
+                ),
+            };
+            used_at.push(Use::condition(Location::new(source, branch.head), how));
+        }
+    }
+}
+
+fn collect_comments(source: &Arc<Source>, yaml: &Yaml, offset: usize, out: &mut Parsed) {
+    out.comments.extend(yaml.comments.iter().map(|&span| {
+        Location::new(
+            source,
+            crate::source::Span::new(span.start + offset, span.end + offset),
+        )
+    }));
+}
+
+fn report_yaml_errors(source: &Arc<Source>, yaml: &Yaml, origin: Origin, out: &mut Parsed) {
     for e in &yaml.errors {
+        let problem = match origin {
+            Origin::Template | Origin::Variant if !e.limit => Problem::Skipped(format!(
+                "not YAML once its template actions are masked: {}",
+                e.message
+            )),
+            _ => e.problem("YAML"),
+        };
         out.diagnostics
-            .push(Diagnostic::at(source, e.offset, e.problem("YAML")));
+            .push(Diagnostic::at(source, e.offset, problem));
+    }
+}
+
+fn read_documents(
+    source: &Arc<Source>,
+    yaml: &Yaml,
+    reader: &Reader,
+    origin: Origin,
+    out: &mut Parsed,
+) {
+    if origin == Origin::Sniffed
+        && !yaml
+            .roots()
+            .any(|r| kubernetes::has_k8s_shape(r) || compose::has_compose_shape(r))
+    {
+        return;
+    }
+    collect_comments(source, yaml, 0, out);
+    if origin != Origin::Variant {
+        report_yaml_errors(source, yaml, origin, out);
     }
     let Some(root) = yaml.roots().next() else {
         return;
     };
-    if compose::is_compose_name(&source.path) || compose::has_compose_shape(root) {
-        compose::read(source, &yaml, reader, out);
+    if compose::is_compose_name(&rendered_path(&source.path)) || compose::has_compose_shape(root) {
+        compose::read(source, yaml, reader, out);
     }
-    if github_actions::is_workflow_path(&source.path) {
-        github_actions::read(source, &yaml, out);
+    if origin == Origin::Named && github_actions::is_workflow_path(&source.path) {
+        github_actions::read(source, yaml, out);
     }
-    if source
-        .path
-        .file_name()
-        .and_then(|n| n.to_str())
-        .is_some_and(|n| gitlab_ci::is_gitlab_name(&n.to_ascii_lowercase()))
+    if origin == Origin::Named
+        && source
+            .path
+            .file_name()
+            .and_then(|n| n.to_str())
+            .is_some_and(|n| gitlab_ci::is_gitlab_name(&n.to_ascii_lowercase()))
     {
-        gitlab_ci::read(source, &yaml, reader, out);
+        gitlab_ci::read(source, yaml, reader, out);
     }
     if yaml.roots().any(kubernetes::has_k8s_shape) {
-        kubernetes::read(source, &yaml, out);
+        kubernetes::read(source, yaml, out);
     }
     if let Some(at) = yaml.merge_budget_exhausted_at() {
         out.diagnostics.push(Diagnostic::at(
@@ -278,14 +541,17 @@ fn read_yaml(source: &Arc<Source>, reader: &Reader, out: &mut Parsed) {
     }
 }
 
-/// Helm renders files under `templates/` with Go templates before they are
-/// YAML; read as YAML they give syntax errors or wrong values, never findings.
-fn is_helm_template(source: &Source) -> bool {
-    source.text.contains("{{")
-        && source
-            .path
-            .parent()
-            .into_iter()
-            .flat_map(|p| p.components())
-            .any(|c| c.as_os_str() == "templates")
+/// The name a templated file renders to (`compose.yaml.j2` →
+/// `compose.yaml`), which decides its format as any name does.
+fn rendered_path(path: &Path) -> std::path::PathBuf {
+    let Some(name) = path.file_name().and_then(|n| n.to_str()) else {
+        return path.to_path_buf();
+    };
+    let lower = name.to_ascii_lowercase();
+    match lower.rsplit_once('.') {
+        Some((stem, _)) if stem.ends_with(".yaml") || stem.ends_with(".yml") => {
+            path.with_file_name(&name[..stem.len()])
+        }
+        _ => path.to_path_buf(),
+    }
 }
