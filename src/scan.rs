@@ -167,9 +167,7 @@ impl<'a> Session<'a> {
 
     fn judge_as(&self, kind: formats::Kind, path: &Path, bytes: Vec<u8>) -> ScanResult {
         let mut out = ScanResult::default();
-        if kind == formats::Kind::MaybeShell
-            && !formats::shell::has_shell_shebang(&bytes[..bytes.len().min(SHEBANG_BYTES)])
-        {
+        if kind == formats::Kind::MaybeShell && formats::sniff(&bytes).is_none() {
             return out;
         }
         if kind == formats::Kind::Markdown && !self.options.include_docs {
@@ -199,8 +197,8 @@ impl<'a> Session<'a> {
     }
 
     /// A walked or named file: skipped when excluded or of no known kind;
-    /// an extension-less file is read only when its shebang names a shell
-    /// (most are binaries or data, and 128 bytes decide).
+    /// a file whose name decides nothing is read only when its first bytes
+    /// say it is ours ([`formats::sniff`]): most are binaries or data.
     fn visit(&self, path: &Path) -> ScanResult {
         if let Some(exclude) = &self.options.exclude
             && crate::config::is_excluded(exclude, &self.options.paths, path)
@@ -210,7 +208,7 @@ impl<'a> Session<'a> {
         let Some(kind) = formats::classify_with(path, &self.options.extra_names) else {
             return ScanResult::default();
         };
-        if (kind == formats::Kind::MaybeShell && !shebang_is_shell(path))
+        if (kind == formats::Kind::MaybeShell && !sniffs(path))
             || (kind == formats::Kind::Markdown && !self.options.include_docs)
         {
             return ScanResult::default();
@@ -278,15 +276,22 @@ fn roots_overlap(paths: &[PathBuf]) -> bool {
     real.windows(2).any(|w| w[1].starts_with(&w[0]))
 }
 
-/// How much of an extension-less file decides whether it is a shell script.
-const SHEBANG_BYTES: usize = 128;
-
-fn shebang_is_shell(path: &Path) -> bool {
+/// Whether the first bytes of a file whose name decides nothing make it
+/// one of ours; only those bytes are read.
+fn sniffs(path: &Path) -> bool {
     use std::io::Read;
-    let mut head = [0u8; SHEBANG_BYTES];
-    let Ok(mut file) = std::fs::File::open(path) else {
+    let mut head = [0u8; formats::SNIFF_BYTES];
+    let Ok(file) = std::fs::File::open(path) else {
         return false;
     };
-    let n = file.read(&mut head).unwrap_or(0);
-    formats::shell::has_shell_shebang(&head[..n])
+    let mut n = 0;
+    // `read` may return less than asked: fill the head or reach the end.
+    let mut file = file.take(formats::SNIFF_BYTES as u64);
+    while let Ok(k) = file.read(&mut head[n..]) {
+        if k == 0 {
+            break;
+        }
+        n += k;
+    }
+    formats::sniff(&head[..n]).is_some()
 }

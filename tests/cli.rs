@@ -368,7 +368,7 @@ fn config_file_in_the_scanned_root() {
     let d = dir.path();
     write(d, "compose.yaml", PRIVILEGED);
     write(d, "vendor/compose.yaml", PRIVILEGED);
-    write(d, "deploy/app.stack", PRIVILEGED);
+    write(d, "deploy/app.stack.txt", PRIVILEGED);
     let json = |args: &[&str]| -> Vec<(String, String, String)> {
         let out = seccheck()
             .current_dir(d)
@@ -391,16 +391,17 @@ fn config_file_in_the_scanned_root() {
             })
             .collect()
     };
-    // No configuration: the `.stack` file is not read, vendor is.
+    // No configuration: the `.txt` file is not read (its name says text,
+    // so not even its first bytes are), vendor is.
     assert_eq!(json(&["."]).len(), 2);
     write(
         d,
         ".seccheck.toml",
         "exclude = [\"vendor\"]\n[rules.levels]\nprivileged-container = \"warning\"\n\
-         [formats]\ncompose = [\"*.stack\"]\n",
+         [formats]\ncompose = [\"*.stack.txt\"]\n",
     );
     let p = |path: &str| ("privileged-container".into(), "warning".into(), path.into());
-    assert_eq!(json(&["."]), [p("compose.yaml"), p("deploy/app.stack")]);
+    assert_eq!(json(&["."]), [p("compose.yaml"), p("deploy/app.stack.txt")]);
     // The command line wins over the file, both ways.
     write(
         d,

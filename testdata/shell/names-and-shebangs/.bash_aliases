@@ -1,0 +1,1 @@
+docker run -d --privileged aliases-img

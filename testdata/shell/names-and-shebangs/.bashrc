@@ -1,0 +1,2 @@
+# ~/.bashrc: no shebang, the name decides
+dind() { docker run --privileged docker:dind "$@"; }

@@ -1,0 +1,2 @@
+" privileged mode for docker
+set number

@@ -1,0 +1,1 @@
+docker run --privileged k-img
