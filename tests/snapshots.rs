@@ -123,3 +123,14 @@ fn human_report_counts_columns_in_characters() {
     assert!(!out.contains('\x1b'), "{out}");
     insta::assert_snapshot!(out);
 }
+
+#[test]
+fn human_report_of_flags_held_in_variables() {
+    // Findings on the value where the variable is defined, the expansion as
+    // a related location, and containers named by their image.
+    insta::assert_snapshot!(run(&[
+        "scan",
+        "testdata/shell/variables",
+        "testdata/makefile/variables"
+    ]));
+}

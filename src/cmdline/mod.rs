@@ -2,19 +2,50 @@
 //! embeds them (scripts, Makefiles, Dockerfile `RUN`, systemd `ExecStart=`,
 //! CI `run:` blocks, Actions `options:`).
 //!
-//! It recognises `docker|podman|nerdctl (run|create|container run|container
-//! create)` behind `sudo`, `exec`, `env VAR=…`, `VAR=…`, `command`, `time`
-//! and shell keywords (`then docker run …`), `dockerd --seccomp-profile` and
-//! `docker buildx build --allow security.insecure`, and reads the flags as
-//! Docker does: options that take a value consume the next word, and the
-//! first word that is not an option is the image — everything after it is
-//! the container's own command and never a finding. `echo`/`printf`
-//! arguments are words of another command, so they are never invocations.
+//! A command line goes through three steps, each in its own module:
+//! [`words`] splits the text into simple commands as a POSIX shell does
+//! (every byte keeping its file offset), [`vars`] expands the shell and
+//! make variables the same file defines, and [`wrappers`] finds the program
+//! behind `sudo`, `env`, `timeout`, … or the script inside `sh -c '…'`,
+//! `ssh host '…'`, `eval`, which is read again as a script of its own (up
+//! to [`MAX_SCRIPT_DEPTH`] levels).
+//!
+//! The programs read here, as their CLIs parse them:
+//!
+//! - `docker|podman|nerdctl [global options] (run|create|container run|
+//!   container create)`: cobra/pflag with interspersed flags switched off
+//!   (docker/cli `NewRunCommand`: `flags.SetInterspersed(false)`), so the
+//!   first word that is not an option is the image and everything after it
+//!   is the container's own command, never a finding. pflag reads `--opt
+//!   value` and `--opt=value`, clusters of short options (`-itd`) where the
+//!   first letter that takes a value takes the rest of the word or the next
+//!   word, and `--` ends the options. Boolean flags take a value only as
+//!   `--flag=value`, parsed by Go's `strconv.ParseBool`: `1 t T true TRUE
+//!   True` and `0 f F false FALSE False`; anything else makes the CLI
+//!   refuse the command, so it is no finding (`--privileged true` is the
+//!   image `true`).
+//! - `podman build`, `podman image build`, `buildah build|bud`
+//!   `--security-opt …`: the profile of the containers that run the build's
+//!   `RUN` steps (flags anywhere: build commands intersperse).
+//! - `docker [buildx] build|bake --allow security.insecure`: BuildKit's
+//!   insecure entitlement.
+//! - `dockerd --seccomp-profile[=]…`: the daemon's default profile.
+//!
+//! A finding marks the value where it is written — inside the quotes of a
+//! word, or in the definition of the variable that held it, with the
+//! expansion site as a related location — and the container is named by
+//! its image: the first word after the options once variables are
+//! expanded; "an image from `$IMAGE`" when only an unknown variable gives
+//! it; a word that expands an unknown variable is taken for options when
+//! its name says so (`$DOCKER_OPTS`, `"$@"`) or an option follows it, since
+//! an image followed by more docker options is not a command anyone runs.
 
 pub mod mapped;
+pub mod vars;
 pub mod words;
+mod wrappers;
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 pub use mapped::Mapped;
@@ -22,50 +53,58 @@ pub use words::Word;
 
 use crate::diagnostic::{Diagnostic, Problem};
 use crate::model::{
-    Capability, Container, Daemon, InsecureBuild, Parsed, Platform, Seccomp, SecurityOpt, Value,
+    Capability, Container, Daemon, InsecureBuild, Parsed, Platform, Seccomp, SecurityOpt, Use,
+    Value,
 };
 use crate::source::{Location, Source, Span};
+use vars::{MakeVars, ShellVars};
+use words::{ParamKind, Split};
+use wrappers::Target;
+
+/// Levels of scripts inside strings (`sh -c "ssh h 'bash -c …'"`).
+pub const MAX_SCRIPT_DEPTH: usize = 8;
+
+/// How a related location names the expansion that brought a value.
+const THROUGH_VARIABLE: &str = "applied through this variable to";
 
 /// Reads every invocation in `source.text[span]` (a whole script, a recipe,
 /// a YAML scalar's source range) into `out`. `base` is the directory a
 /// relative seccomp profile path resolves against.
-pub fn read_script(source: &Arc<Source>, span: Span, base: &std::path::Path, out: &mut Parsed) {
-    read_split(
-        source,
-        words::split(&source.text, span.start, span.end),
-        base,
-        out,
-    );
+pub fn read_script(source: &Arc<Source>, span: Span, base: &Path, out: &mut Parsed) {
+    Reader { source, base }.read(words::split(&source.text, span.start, span.end), out, 0);
 }
 
 /// Reads every invocation in a script given as the text its engine runs,
 /// with file offsets ([`Mapped`]): a joined Dockerfile `RUN`, a folded YAML
 /// scalar, a systemd line with its continuations.
-pub fn read_mapped(
-    source: &Arc<Source>,
-    script: &Mapped,
-    base: &std::path::Path,
-    out: &mut Parsed,
-) {
-    read_split(source, script.split(), base, out);
+pub fn read_mapped(source: &Arc<Source>, script: &Mapped, base: &Path, out: &mut Parsed) {
+    Reader { source, base }.read(script.split(), out, 0);
 }
 
-fn read_split(source: &Arc<Source>, split: words::Split, base: &std::path::Path, out: &mut Parsed) {
-    out.comments
-        .extend(split.comments.iter().map(|&c| Location::new(source, c)));
-    for e in split.errors {
-        out.diagnostics.push(Diagnostic::at(
-            source,
-            e.offset,
-            Problem::Syntax {
-                format: "shell",
-                message: e.message.into(),
-            },
-        ));
+/// Reads a Makefile recipe line after make has expanded the variables of
+/// `make` into it (every definition of a name is one reading; a flag on any
+/// of them is found, at its place in the definition).
+pub fn read_recipe(
+    source: &Arc<Source>,
+    line: &Mapped,
+    base: &Path,
+    make: &MakeVars,
+    out: &mut Parsed,
+) {
+    let reader = Reader { source, base };
+    let Some(expanded) = make.expand(line) else {
+        return reader.read(line.split(), out, 0);
+    };
+    if expanded.limited {
+        out.diagnostics.push(limit(source, line.offset(0)));
     }
-    for command in &split.commands {
-        read_command(source, command, base, out);
+    let mut merged = Parsed::default();
+    for (k, script) in expanded.variants.iter().enumerate() {
+        let mut one = Parsed::default();
+        reader.read(script.split(), &mut one, 0);
+        merge(&mut merged, one, k == 0);
     }
+    append(out, merged);
 }
 
 /// Applies `docker run` flags written without the command (Actions
@@ -73,72 +112,472 @@ fn read_split(source: &Arc<Source>, split: words::Split, base: &std::path::Path,
 pub fn apply_run_flags(
     source: &Arc<Source>,
     args: &[Word],
-    base: &std::path::Path,
+    base: &Path,
     container: &mut Container,
 ) {
+    let reader = Reader { source, base };
     let mut i = 0;
     while i < args.len() {
-        i = run_flag(source, args, i, base, container).unwrap_or(i + 1);
+        i = reader.run_flag(args, i, container).unwrap_or(i + 1);
     }
 }
 
-/// Shell keywords and wrappers that may stand before the program.
-const PREFIXES: &[&str] = &[
-    "sudo", "exec", "command", "time", "nohup", "then", "do", "else", "elif", "if", "while",
-    "until", "!", "xargs",
-];
+fn limit(source: &Source, offset: usize) -> Diagnostic {
+    Diagnostic::at(
+        source,
+        offset,
+        Problem::Limit(format!(
+            "variables expand to more than seccheck reads ({} levels, {} readings); \
+             this command is read as written",
+            vars::MAX_DEPTH,
+            vars::MAX_VARIANTS
+        )),
+    )
+}
 
-fn read_command(source: &Arc<Source>, words: &[Word], base: &std::path::Path, out: &mut Parsed) {
-    let mut i = 0;
-    // Prefixes, their options, and VAR=value assignments.
-    while i < words.len() {
-        let w = words[i].text.as_str();
-        if PREFIXES.contains(&w) || w == "env" {
-            i += 1;
-            while i < words.len() && words[i].text.starts_with('-') {
-                let takes_value = matches!(words[i].text.as_str(), "-u" | "-g" | "-C" | "-p");
-                i += if takes_value { 2 } else { 1 };
+/// Folds one reading of a command into the readings before it: the same
+/// container (same place) collects every setting any reading gives it.
+fn merge(into: &mut Parsed, from: Parsed, first: bool) {
+    for c in from.containers {
+        let Some(e) = into.containers.iter_mut().find(|e| e.at == c.at) else {
+            into.containers.push(c);
+            continue;
+        };
+        for s in c.seccomp {
+            if !e.seccomp.iter().any(|x| x.at == s.at && x.value == s.value) {
+                e.seccomp.push(s);
             }
-        } else if is_assignment(w) {
-            i += 1;
+        }
+        match (&e.privileged, c.privileged) {
+            (None, Some(p)) => e.privileged = Some(p),
+            (Some(x), Some(p)) if !x.value && p.value => e.privileged = Some(p),
+            _ => {}
+        }
+        for a in c.capabilities.add {
+            if !e.capabilities.add.iter().any(|x| x.at == a.at) {
+                e.capabilities.add.push(a);
+            }
+        }
+        for d in c.capabilities.drop {
+            if !e.capabilities.drop.iter().any(|x| x.at == d.at) {
+                e.capabilities.drop.push(d);
+            }
+        }
+    }
+    for d in from.daemons {
+        let same = |x: &Daemon| {
+            x.at == d.at && x.seccomp.as_ref().map(|s| &s.at) == d.seccomp.as_ref().map(|s| &s.at)
+        };
+        if !into.daemons.iter().any(same) {
+            into.daemons.push(d);
+        }
+    }
+    for b in from.builds {
+        if !into.builds.iter().any(|x| x.at == b.at) {
+            into.builds.push(b);
+        }
+    }
+    if first {
+        into.comments.extend(from.comments);
+        into.diagnostics.extend(from.diagnostics);
+    }
+}
+
+fn append(out: &mut Parsed, from: Parsed) {
+    out.containers.extend(from.containers);
+    out.daemons.extend(from.daemons);
+    out.builds.extend(from.builds);
+    out.comments.extend(from.comments);
+    out.diagnostics.extend(from.diagnostics);
+}
+
+struct Reader<'a> {
+    source: &'a Arc<Source>,
+    base: &'a Path,
+}
+
+impl Reader<'_> {
+    fn read(&self, split: Split, out: &mut Parsed, depth: usize) {
+        out.comments.extend(
+            split
+                .comments
+                .iter()
+                .map(|&c| Location::new(self.source, c)),
+        );
+        for e in &split.errors {
+            out.diagnostics.push(Diagnostic::at(
+                self.source,
+                e.offset,
+                Problem::Syntax {
+                    format: "shell",
+                    message: e.message.into(),
+                },
+            ));
+        }
+        let vars = ShellVars::collect(split.commands.iter().map(Vec::as_slice));
+        for command in &split.commands {
+            let Some(expanded) = vars.expand(command) else {
+                self.command(command, out, depth);
+                continue;
+            };
+            if expanded.limited {
+                out.diagnostics
+                    .push(limit(self.source, command[0].raw.start));
+            }
+            let mut merged = Parsed::default();
+            for (k, words) in expanded.variants.iter().enumerate() {
+                let mut one = Parsed::default();
+                self.command(words, &mut one, depth);
+                merge(&mut merged, one, k == 0);
+            }
+            append(out, merged);
+        }
+    }
+
+    fn command(&self, words: &[Word], out: &mut Parsed, depth: usize) {
+        match wrappers::target(words) {
+            Target::Program(i) => self.program(words, i, out),
+            Target::Script(script) if depth < MAX_SCRIPT_DEPTH => {
+                let script = Mapped::of_words(&script);
+                self.read(script.split(), out, depth + 1);
+            }
+            Target::Script(_) | Target::Nothing => {}
+        }
+    }
+
+    fn program(&self, words: &[Word], at: usize, out: &mut Parsed) {
+        // `$(DOCKER)`, `${DOCKER}`, `$DOCKER` left unknown: a variable
+        // named after the engine.
+        let bare = wrappers::program_name(&words[at])
+            .trim_start_matches(['@', '+', '-'])
+            .trim_start_matches(['$', '(', '{'])
+            .trim_end_matches([')', '}']);
+        let lower = bare.to_ascii_lowercase();
+        let name = match lower.as_str() {
+            "docker" | "docker_cmd" | "docker_bin" | "docker.exe" => "docker",
+            "podman" | "podman_cmd" | "podman_bin" | "podman-remote" => "podman",
+            "nerdctl" => "nerdctl",
+            "buildah" => "buildah",
+            "dockerd" => "dockerd",
+            _ => return,
+        };
+        if name == "dockerd" {
+            self.daemon(words, at, out);
         } else {
-            break;
+            self.engine(words, at, name, out);
         }
     }
-    let Some(program) = words.get(i) else { return };
-    // `$(DOCKER)`, `${DOCKER}`, `$DOCKER`: a variable named after the engine.
-    let bare = program
-        .text
-        .trim_start_matches(['@', '+', '-'])
-        .trim_start_matches(['$', '(', '{'])
-        .trim_end_matches([')', '}']);
-    let lower = bare.rsplit('/').next().unwrap_or("").to_ascii_lowercase();
-    let name = match lower.as_str() {
-        "docker" | "docker_cmd" | "docker_bin" => "docker",
-        "podman" | "podman_cmd" | "podman_bin" => "podman",
-        "nerdctl" => "nerdctl",
-        "dockerd" => "dockerd",
-        _ => "",
-    };
-    match name {
-        "docker" | "podman" | "nerdctl" => engine(source, words, i, name, base, out),
-        "dockerd" => daemon(source, words, i, out),
-        _ => {}
+
+    fn engine(&self, words: &[Word], at: usize, program: &str, out: &mut Parsed) {
+        let mut i = at + 1;
+        while let Some(w) = words.get(i)
+            && w.text.len() > 1
+            && w.text.starts_with('-')
+        {
+            i += if GLOBAL_WITH_VALUE.contains(&w.text.as_str()) {
+                2
+            } else {
+                1
+            };
+        }
+        let Some(first) = words.get(i).map(|w| w.text.as_str()) else {
+            return;
+        };
+        let group = matches!(first, "container" | "image" | "buildx" | "builder");
+        let (sub, next) = if group {
+            (words.get(i + 1).map_or("", |w| w.text.as_str()), i + 2)
+        } else {
+            (first, i + 1)
+        };
+        let written = if first == "buildx" {
+            format!("`{program} buildx {sub}`")
+        } else {
+            format!("`{program} {sub}`")
+        };
+        match (program, sub) {
+            ("buildah", "build" | "bud") | ("podman", "build") => {
+                self.build(words, at, next, &written, out);
+            }
+            ("buildah", _) => {}
+            (_, "run" | "create") => self.run(words, at, next, written, out),
+            (_, "build" | "bake") => self.allow(words, next, &written, out),
+            _ => {}
+        }
+    }
+
+    fn run(&self, words: &[Word], at: usize, next: usize, invocation: String, out: &mut Parsed) {
+        let mut container = Container::new(
+            invocation.clone(),
+            Platform::Engine,
+            Location::new(self.source, words[at].raw),
+        );
+        let mut j = next;
+        let mut image = None;
+        while let Some(w) = words.get(j) {
+            if w.text == "--" {
+                image = words.get(j + 1);
+                break;
+            }
+            if w.is_opaque() && holds_options(w, words.get(j + 1)) {
+                j += 1;
+                continue;
+            }
+            if !w.text.starts_with('-') || w.text == "-" || w.is_opaque() {
+                image = Some(w);
+                break;
+            }
+            j = self.run_flag(words, j, &mut container).unwrap_or(j + 1);
+        }
+        if let Some(image) = image {
+            container.name = format!("{invocation} of {}", image_name(image));
+        }
+        out.containers.push(container);
+    }
+
+    /// `podman build --security-opt …`: the containers that run the build.
+    fn build(&self, words: &[Word], at: usize, next: usize, written: &str, out: &mut Parsed) {
+        let mut container = Container::new(
+            format!("the build containers of {written}"),
+            Platform::Engine,
+            Location::new(self.source, words[at].raw),
+        );
+        let mut k = next;
+        while let Some(w) = words.get(k) {
+            if w.text == "--" {
+                break;
+            }
+            k = if w.text == "--security-opt" || w.text.starts_with("--security-opt=") {
+                self.run_flag(words, k, &mut container).unwrap_or(k + 1)
+            } else {
+                k + 1
+            };
+        }
+        if !container.seccomp.is_empty() {
+            out.containers.push(container);
+        }
+    }
+
+    /// `--allow security.insecure` of a BuildKit build.
+    fn allow(&self, words: &[Word], next: usize, written: &str, out: &mut Parsed) {
+        for (k, w) in words.iter().enumerate().skip(next) {
+            if w.text == "--" {
+                break;
+            }
+            let value = match w.text.strip_prefix("--allow=") {
+                Some(_) => Some((w, "--allow=".len())),
+                None if w.text == "--allow" => words.get(k + 1).map(|v| (v, 0)),
+                None => None,
+            };
+            let Some((word, skip)) = value else { continue };
+            let mut offset = skip;
+            for part in word.text[skip..].split(',') {
+                if part == "security.insecure" {
+                    out.builds.push(InsecureBuild {
+                        name: written.to_string(),
+                        at: Location::new(self.source, word.span_of(offset, offset + part.len())),
+                    });
+                }
+                offset += part.len() + 1;
+            }
+        }
+    }
+
+    fn daemon(&self, words: &[Word], at: usize, out: &mut Parsed) {
+        for (k, w) in words.iter().enumerate().skip(at + 1) {
+            let (word, start) = match w.text.strip_prefix("--seccomp-profile=") {
+                Some(_) => (w, "--seccomp-profile=".len()),
+                None if w.text == "--seccomp-profile" => match words.get(k + 1) {
+                    Some(v) => (v, 0),
+                    None => continue,
+                },
+                None => continue,
+            };
+            let value = &word.text[start..];
+            let seccomp = if value == "unconfined" {
+                Seccomp::Unconfined
+            } else {
+                Seccomp::Profile {
+                    path: value.to_string(),
+                    base: self
+                        .source
+                        .path
+                        .parent()
+                        .map(PathBuf::from)
+                        .unwrap_or_default(),
+                }
+            };
+            out.daemons.push(Daemon {
+                name: "`dockerd`".into(),
+                at: Location::new(self.source, words[at].raw),
+                seccomp: Some(self.value(word, start, word.text.len(), seccomp)),
+            });
+        }
+    }
+
+    /// `v` as written at `word.text[start..end]`, with the expansions that
+    /// brought it there.
+    fn value<T>(&self, word: &Word, start: usize, end: usize, v: T) -> Value<T> {
+        let mut value = Value::new(v, Location::new(self.source, word.span_of(start, end)));
+        value.used_at = word
+            .sites_of(start, end)
+            .into_iter()
+            .map(|s| Use::new(Location::new(self.source, s), THROUGH_VARIABLE))
+            .collect();
+        value
+    }
+
+    /// Reads the option at `words[i]`; returns the index after it and its
+    /// value, or `None` when `words[i]` is not an option.
+    fn run_flag(&self, words: &[Word], i: usize, container: &mut Container) -> Option<usize> {
+        let word = &words[i];
+        let text = word.text.as_str();
+        if let Some(long) = text.strip_prefix("--") {
+            let (name, attached) = match long.split_once('=') {
+                Some((n, _)) => (n, Some(2 + n.len() + 1)),
+                None => (long, None),
+            };
+            return match name {
+                "security-opt" => {
+                    let (value_word, start, next) = match attached {
+                        Some(s) => (word, s, i + 1),
+                        None => (words.get(i + 1)?, 0, i + 2),
+                    };
+                    let value = &value_word.text[start..];
+                    let seccomp = match SecurityOpt::parse(value) {
+                        SecurityOpt::SeccompUnconfined => Some(Seccomp::Unconfined),
+                        SecurityOpt::SeccompProfile(path) => Some(Seccomp::Profile {
+                            path: path.to_string(),
+                            base: self.base.to_path_buf(),
+                        }),
+                        SecurityOpt::Other => None,
+                    };
+                    if let Some(seccomp) = seccomp {
+                        let end = value_word.text.len();
+                        container
+                            .seccomp
+                            .push(self.value(value_word, start, end, seccomp));
+                    }
+                    Some(next)
+                }
+                "cap-add" | "cap-drop" => {
+                    let (value_word, start, next) = match attached {
+                        Some(s) => (word, s, i + 1),
+                        None => (words.get(i + 1)?, 0, i + 2),
+                    };
+                    let list = if name == "cap-add" {
+                        &mut container.capabilities.add
+                    } else {
+                        &mut container.capabilities.drop
+                    };
+                    self.push_capabilities(value_word, start, list);
+                    Some(next)
+                }
+                "privileged" => {
+                    let value = match attached {
+                        Some(s) => parse_bool(&text[s..]),
+                        None => Some(true),
+                    };
+                    if let Some(v) = value {
+                        container.privileged = Some(self.value(word, 0, text.len(), v));
+                    }
+                    Some(i + 1)
+                }
+                _ if attached.is_some() || BOOLEAN_LONG.contains(&name) => Some(i + 1),
+                _ => Some(i + 2),
+            };
+        }
+        let short = text.strip_prefix('-').filter(|s| !s.is_empty())?;
+        // pflag: each letter in turn; the first one that takes a value
+        // takes the rest of the word (`-ePATH=x`, `-e=x`) or the next word.
+        for (k, c) in short.char_indices() {
+            if SHORT_WITH_VALUE.contains(c) {
+                return Some(if k + 1 == short.len() { i + 2 } else { i + 1 });
+            }
+            if short[k + c.len_utf8()..].starts_with('=') {
+                break;
+            }
+        }
+        Some(i + 1)
     }
 }
 
-fn is_assignment(w: &str) -> bool {
-    match w.split_once('=') {
-        Some((k, _)) => {
-            !k.is_empty()
-                && k.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
-                && !k.starts_with(|c: char| c.is_ascii_digit())
+impl Reader<'_> {
+    /// `--cap-add SYS_ADMIN`, also `--cap-add=a,b`: Podman's flag is a
+    /// string slice that splits on commas; Docker's takes one name and
+    /// refuses a comma, so splitting never invents a capability Docker
+    /// would grant.
+    fn push_capabilities(&self, word: &Word, start: usize, list: &mut Vec<Value<Capability>>) {
+        let mut offset = start;
+        for part in word.text[start..].split(',') {
+            if let Some(cap) = Capability::parse(part) {
+                list.push(self.value(word, offset, offset + part.len(), cap));
+            }
+            offset += part.len() + 1;
         }
-        None => false,
     }
 }
 
-/// Global engine options that take a value (`docker -H host run …`).
+/// Go's `strconv.ParseBool`, which pflag's boolean flags use.
+fn parse_bool(s: &str) -> Option<bool> {
+    match s {
+        "1" | "t" | "T" | "true" | "TRUE" | "True" => Some(true),
+        "0" | "f" | "F" | "false" | "FALSE" | "False" => Some(false),
+        _ => None,
+    }
+}
+
+/// How a message names the image of `docker run`.
+fn image_name(word: &Word) -> String {
+    if word.params().is_empty() {
+        word.text.clone()
+    } else {
+        format!("an image from `{}`", word.text)
+    }
+}
+
+/// Whether a word that only expands unknown variables stands for options
+/// rather than the image: its name says so (`$DOCKER_OPTS`, `"$@"`), or an
+/// option follows it (an image followed by docker options is no command).
+fn holds_options(word: &Word, next: Option<&Word>) -> bool {
+    let names: Vec<String> = word
+        .params()
+        .iter()
+        .map(|p| match &p.kind {
+            ParamKind::Var { name, .. } => name.to_ascii_lowercase(),
+            ParamKind::Opaque { hint } => hint.to_ascii_lowercase(),
+        })
+        .collect();
+    let parts = |n: &str| -> Vec<String> { n.split(['_', '-']).map(str::to_string).collect() };
+    const OPTIONS: &[&str] = &[
+        "opts",
+        "opt",
+        "options",
+        "args",
+        "arguments",
+        "flags",
+        "params",
+        "extra",
+        "@",
+        "*",
+    ];
+    const IMAGE: &[&str] = &["image", "img", "images", "tag", "ref", "repo", "repository"];
+    for n in &names {
+        let p = parts(n);
+        if p.last().is_some_and(|l| OPTIONS.contains(&l.as_str())) {
+            return true;
+        }
+        if p.iter().any(|x| IMAGE.contains(&x.as_str())) || n.contains("image") {
+            return false;
+        }
+        if p.iter().any(|x| OPTIONS.contains(&x.as_str())) {
+            return true;
+        }
+    }
+    next.is_some_and(|n| n.text.starts_with('-') && n.text.len() > 1)
+}
+
+/// Global engine options that take a value (`docker -H host run …`,
+/// `podman --root DIR run …`).
 const GLOBAL_WITH_VALUE: &[&str] = &[
     "-H",
     "--host",
@@ -152,117 +591,32 @@ const GLOBAL_WITH_VALUE: &[&str] = &[
     "--tlskey",
     "--url",
     "--connection",
+    "--identity",
     "--root",
     "--runroot",
+    "--storage-driver",
+    "--storage-opt",
+    "--cgroup-manager",
+    "--events-backend",
+    "--hooks-dir",
+    "--module",
+    "--network-cmd-path",
+    "--runtime",
+    "--runtime-flag",
+    "--tmpdir",
+    "--ssh",
     "--namespace",
     "-n",
     "--address",
     "-a",
+    "--snapshotter",
+    "--cni-path",
+    "--data-root",
 ];
 
-fn engine(
-    source: &Arc<Source>,
-    words: &[Word],
-    at: usize,
-    program: &str,
-    base: &std::path::Path,
-    out: &mut Parsed,
-) {
-    let mut i = at + 1;
-    while i < words.len() && words[i].text.starts_with('-') {
-        let w = &words[i].text;
-        i += if GLOBAL_WITH_VALUE.contains(&w.as_str()) {
-            2
-        } else {
-            1
-        };
-    }
-    let Some(sub) = words.get(i).map(|w| w.text.as_str()) else {
-        return;
-    };
-    let (sub, next) = match sub {
-        "container" => (words.get(i + 1).map_or("", |w| w.text.as_str()), i + 2),
-        "buildx" | "image" | "builder" => (words.get(i + 1).map_or("", |w| w.text.as_str()), i + 2),
-        other => (other, i + 1),
-    };
-    match sub {
-        "run" | "create" => {
-            let invocation = format!("`{program} {sub}`");
-            let mut container = Container::new(
-                invocation.clone(),
-                Platform::Engine,
-                Location::new(source, words[at].raw),
-            );
-            let mut j = next;
-            while j < words.len() {
-                if words[j].text == "--" {
-                    j += 1;
-                    break;
-                }
-                if !words[j].text.starts_with('-') || words[j].text == "-" {
-                    break;
-                }
-                j = run_flag(source, words, j, base, &mut container).unwrap_or(j + 1);
-            }
-            if let Some(image) = words.get(j) {
-                container.name = format!("{invocation} of {}", image.text);
-            }
-            out.containers.push(container);
-        }
-        "build" | "bake" => {
-            for (k, w) in words.iter().enumerate().skip(next) {
-                let value = match w.text.strip_prefix("--allow=") {
-                    Some(_) => Some((w, "--allow=".len())),
-                    None if w.text == "--allow" => words.get(k + 1).map(|v| (v, 0)),
-                    None => None,
-                };
-                let Some((word, skip)) = value else { continue };
-                let mut offset = skip;
-                for part in word.text[skip..].split(',') {
-                    if part == "security.insecure" {
-                        out.builds.push(InsecureBuild {
-                            name: format!("`{program} buildx {sub}`"),
-                            at: Location::new(source, word.span_of(offset, offset + part.len())),
-                        });
-                    }
-                    offset += part.len() + 1;
-                }
-            }
-        }
-        _ => {}
-    }
-}
-
-fn daemon(source: &Arc<Source>, words: &[Word], at: usize, out: &mut Parsed) {
-    for (k, w) in words.iter().enumerate().skip(at + 1) {
-        let (word, start) = match w.text.strip_prefix("--seccomp-profile=") {
-            Some(_) => (w, "--seccomp-profile=".len()),
-            None if w.text == "--seccomp-profile" => match words.get(k + 1) {
-                Some(v) => (v, 0),
-                None => continue,
-            },
-            None => continue,
-        };
-        let value = &word.text[start..];
-        let seccomp = if value == "unconfined" {
-            Seccomp::Unconfined
-        } else {
-            Seccomp::Profile {
-                path: value.to_string(),
-                base: source.path.parent().map(PathBuf::from).unwrap_or_default(),
-            }
-        };
-        let span = word.span_of(start, word.text.len());
-        out.daemons.push(Daemon {
-            name: "`dockerd`".into(),
-            at: Location::new(source, words[at].raw),
-            seccomp: Some(Value::new(seccomp, Location::new(source, span))),
-        });
-    }
-}
-
-/// `docker run` options (without `--`) that take no value; every other long option does
-/// unless written `--opt=value`.
+/// `docker|podman run` long options that take no value (docker/cli
+/// `AddFlags`/`AddRunFlags`, podman's run flags); every other long option
+/// does unless written `--opt=value`.
 const BOOLEAN_LONG: &[&str] = &[
     "privileged",
     "detach",
@@ -280,111 +634,17 @@ const BOOLEAN_LONG: &[&str] = &[
     "sig-proxy",
     "replace",
     "use-api-socket",
-    "systemd",
     "no-hosts",
     "http-proxy",
     "tls-verify",
     "rootfs",
     "env-host",
     "read-only-tmpfs",
+    "rmi",
+    "passwd",
 ];
 /// Short options that take a value (`-e X`, `-v a:b`, `-p 80:80` …).
-const SHORT_WITH_VALUE: &[u8] = b"acehlmpuvw";
-
-/// Reads the option at `words[i]`; returns the index after it and its value.
-fn run_flag(
-    source: &Arc<Source>,
-    words: &[Word],
-    i: usize,
-    base: &std::path::Path,
-    container: &mut Container,
-) -> Option<usize> {
-    let word = &words[i];
-    let text = word.text.as_str();
-    if let Some(long) = text.strip_prefix("--") {
-        let (name, attached) = match long.split_once('=') {
-            Some((n, _)) => (n, Some(2 + n.len() + 1)),
-            None => (long, None),
-        };
-        match name {
-            "security-opt" => {
-                let (value_word, start, next) = match attached {
-                    Some(s) => (word, s, i + 1),
-                    None => (words.get(i + 1)?, 0, i + 2),
-                };
-                let value = &value_word.text[start..];
-                let seccomp = match SecurityOpt::parse(value) {
-                    SecurityOpt::SeccompUnconfined => Some(Seccomp::Unconfined),
-                    SecurityOpt::SeccompProfile(path) => Some(Seccomp::Profile {
-                        path: path.to_string(),
-                        base: base.to_path_buf(),
-                    }),
-                    SecurityOpt::Other => None,
-                };
-                if let Some(seccomp) = seccomp {
-                    let span = value_word.span_of(start, value_word.text.len());
-                    container
-                        .seccomp
-                        .push(Value::new(seccomp, Location::new(source, span)));
-                }
-                Some(next)
-            }
-            "cap-add" | "cap-drop" => {
-                let (value_word, start, next) = match attached {
-                    Some(s) => (word, s, i + 1),
-                    None => (words.get(i + 1)?, 0, i + 2),
-                };
-                let list = if name == "cap-add" {
-                    &mut container.capabilities.add
-                } else {
-                    &mut container.capabilities.drop
-                };
-                push_capabilities(source, value_word, start, list);
-                Some(next)
-            }
-            "privileged" => {
-                let value = match attached {
-                    Some(s) => text[s..].eq_ignore_ascii_case("true"),
-                    None => true,
-                };
-                container.privileged = Some(Value::new(value, Location::new(source, word.span())));
-                Some(i + 1)
-            }
-            _ if attached.is_some() || BOOLEAN_LONG.contains(&name) => Some(i + 1),
-            _ => Some(i + 2),
-        }
-    } else if let Some(short) = text.strip_prefix('-') {
-        // A cluster like `-it` or `-e`: the last letter may take a value.
-        let takes_value = short
-            .bytes()
-            .last()
-            .is_some_and(|c| SHORT_WITH_VALUE.contains(&c))
-            && short.len() == 1;
-        Some(if takes_value { i + 2 } else { i + 1 })
-    } else {
-        None
-    }
-}
-
-/// `--cap-add SYS_ADMIN`, also `--cap-add=a,b`: Podman's flag is a string
-/// slice that splits on commas; Docker's takes one name and refuses a comma,
-/// so splitting never invents a capability Docker would grant.
-fn push_capabilities(
-    source: &Arc<Source>,
-    word: &Word,
-    start: usize,
-    list: &mut Vec<Value<Capability>>,
-) {
-    let mut offset = start;
-    for part in word.text[start..].split(',') {
-        if let Some(cap) = Capability::parse(part) {
-            let span = word.span_of(offset, offset + part.len());
-            list.push(Value::new(cap, Location::new(source, span)));
-        }
-        offset += part.len() + 1;
-    }
-}
-
+const SHORT_WITH_VALUE: &str = "acehlmpuvw";
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -493,5 +753,223 @@ mod fuzz_regressions {
         let wide = format!("{}{}", "\"$(".repeat(20_000), ")\"".repeat(20_000));
         let p = read(&wide);
         assert_eq!(p.diagnostics.len(), 1);
+    }
+}
+
+#[cfg(test)]
+mod reading {
+    //! Issue 9 points 1-6 and 13, issue 12 point 2, issue 18 point 3.
+    use super::*;
+
+    fn read(text: &str) -> Parsed {
+        let source = Source::new("t.sh", text);
+        let mut out = Parsed::default();
+        read_script(&source, Span::new(0, text.len()), Path::new(""), &mut out);
+        out
+    }
+
+    /// What each container of `text` marks, as written.
+    fn marks(text: &str) -> Vec<String> {
+        let p = read(text);
+        p.containers
+            .iter()
+            .flat_map(|c| {
+                c.seccomp
+                    .iter()
+                    .map(|s| s.at.span)
+                    .chain(c.privileged.iter().filter(|p| p.value).map(|p| p.at.span))
+            })
+            .map(|s| text[s.range()].to_string())
+            .collect()
+    }
+
+    fn names(text: &str) -> Vec<String> {
+        read(text).containers.into_iter().map(|c| c.name).collect()
+    }
+
+    #[test]
+    fn wrappers_in_any_combination() {
+        for line in [
+            "time -p timeout -s KILL 5m nice -n 5 nohup docker run --privileged x",
+            "sudo -E -u app --preserve-env=A doas env -i -u X A=1 docker run --privileged x",
+            "stdbuf -oL xargs -0 -n1 docker run --privileged x",
+            "exec command docker run --privileged x",
+        ] {
+            assert_eq!(marks(line), ["--privileged"], "{line}");
+        }
+        assert!(marks("command -v docker run --privileged x").is_empty());
+    }
+
+    #[test]
+    fn commands_inside_strings_a_shell_runs() {
+        let text = "bash -lc \"docker run --security-opt \\\"seccomp=unconfined\\\" x\"";
+        assert_eq!(marks(text), ["seccomp=unconfined"]);
+        let text = "sudo sh -ec 'docker run --privileged x; echo --privileged'";
+        assert_eq!(marks(text), ["--privileged"]);
+        let text =
+            "ssh -i key host 'docker run --privileged x' && su - u -c 'podman run --privileged y'";
+        assert_eq!(marks(text), ["--privileged", "--privileged"]);
+        assert_eq!(marks("eval 'docker run --privileged x'"), ["--privileged"]);
+        assert_eq!(
+            marks("watch -n 5 'docker run --privileged x'"),
+            ["--privileged"]
+        );
+        assert!(marks("echo \"bash -c 'docker run --privileged x'\"").is_empty());
+    }
+
+    #[test]
+    fn redirections_are_not_arguments() {
+        assert_eq!(
+            marks("docker run >out.log --privileged img\n"),
+            ["--privileged"]
+        );
+        assert_eq!(
+            names("docker run --privileged < list.txt img\n"),
+            ["`docker run` of img"]
+        );
+        assert_eq!(
+            names("docker run 2>&1 -d img 2>/dev/null\n"),
+            ["`docker run` of img"]
+        );
+    }
+
+    #[test]
+    fn booleans_as_strconv_parse_bool_reads_them() {
+        for v in ["1", "t", "T", "true", "TRUE", "True"] {
+            let p = read(&format!("docker run --privileged={v} x"));
+            assert!(p.containers[0].privileged.as_ref().unwrap().value, "{v}");
+        }
+        for v in ["0", "f", "F", "false", "FALSE", "False"] {
+            let p = read(&format!("docker run --privileged={v} x"));
+            assert!(!p.containers[0].privileged.as_ref().unwrap().value, "{v}");
+        }
+        for v in ["yes", "on", "", "tRUE", "2"] {
+            let p = read(&format!("docker run --privileged={v} x"));
+            assert!(p.containers[0].privileged.is_none(), "{v}");
+        }
+        // Not `--flag value`: `true` is the image.
+        assert_eq!(
+            names("docker run --privileged true"),
+            ["`docker run` of true"]
+        );
+    }
+
+    #[test]
+    fn short_option_clusters_as_pflag_reads_them() {
+        assert_eq!(
+            marks("docker run -de X=1 --privileged img"),
+            ["--privileged"]
+        );
+        assert_eq!(
+            marks("docker run -itePATH=/x --privileged img"),
+            ["--privileged"]
+        );
+        assert_eq!(
+            names("docker run -it -v a:b img --privileged"),
+            ["`docker run` of img"]
+        );
+        assert!(marks("docker run -it -v a:b img --privileged").is_empty());
+    }
+
+    #[test]
+    fn build_containers_of_podman_and_buildah() {
+        let text = "podman build --security-opt seccomp=unconfined -t x .\nbuildah bud --security-opt=seccomp=unconfined .\nbuildah build -t y . --security-opt seccomp=unconfined\n";
+        assert_eq!(marks(text).len(), 3);
+        assert_eq!(
+            names(text),
+            [
+                "the build containers of `podman build`",
+                "the build containers of `buildah bud`",
+                "the build containers of `buildah build`"
+            ]
+        );
+        assert!(marks("podman build --security-opt apparmor=unconfined .\necho podman build --security-opt seccomp=unconfined\n").is_empty());
+    }
+
+    #[test]
+    fn values_in_quoted_words_are_marked_from_first_to_last_byte() {
+        for (text, value) in [
+            (
+                "docker run --security-opt seccomp=\"unconfined\" x",
+                "seccomp=\"unconfined\"",
+            ),
+            (
+                "docker run --security-opt \"seccomp\"=unconfined x",
+                "\"seccomp\"=unconfined",
+            ),
+            (
+                "docker run --security-opt seccomp=uncon\"fined\" x",
+                "seccomp=uncon\"fined\"",
+            ),
+            (
+                "docker run --security-opt 'seccomp=unconfined' x",
+                "seccomp=unconfined",
+            ),
+            (
+                "docker run --security-opt=\"seccomp=unconfined\" x",
+                "seccomp=unconfined",
+            ),
+        ] {
+            assert_eq!(marks(text), [value], "{text}");
+        }
+    }
+
+    #[test]
+    fn flags_held_in_variables_are_marked_where_written() {
+        let text = "OPTS=\"--privileged\"\nopts+=(--security-opt seccomp=unconfined)\ndocker run $OPTS \"${opts[@]}\" img\n";
+        let p = read(text);
+        assert_eq!(p.containers.len(), 1);
+        let c = &p.containers[0];
+        assert_eq!(c.name, "`docker run` of img");
+        let privileged = c.privileged.as_ref().unwrap();
+        assert_eq!(&text[privileged.at.span.range()], "--privileged");
+        assert_eq!(privileged.at.start().line, 1);
+        assert_eq!(privileged.used_at[0].at.text(), "$OPTS");
+        assert_eq!(&text[c.seccomp[0].at.span.range()], "seccomp=unconfined");
+        assert_eq!(c.seccomp[0].used_at[0].at.text(), "${opts[@]}");
+        // On one branch only, and as the look-alike in an echo.
+        let text = "if [ \"$D\" ]; then X=--privileged; else X=; fi\necho docker run $X img\ndocker run $X img\n";
+        assert_eq!(marks(text), ["--privileged"]);
+    }
+
+    #[test]
+    fn images_named_after_expansion() {
+        let text = "OPTS=--rm\nOPT2='-e A=1'\ndocker run $OPTS ${OPT2} ${IMAGE}\n";
+        assert_eq!(names(text), ["`docker run` of an image from `${IMAGE}`"]);
+        let text = "IMAGE=nginx:1\ndocker run --privileged $IMAGE sh\n";
+        assert_eq!(names(text), ["`docker run` of nginx:1"]);
+        assert_eq!(
+            names("docker run $DOCKER_OPTS --privileged \"$IMAGE\""),
+            ["`docker run` of an image from `$IMAGE`"]
+        );
+        assert_eq!(
+            marks("docker run $EXTRA --privileged img"),
+            ["--privileged"]
+        );
+        assert_eq!(
+            names("podman run --privileged golang make"),
+            ["`podman run` of golang"]
+        );
+        assert_eq!(names("docker run \"$@\""), ["`docker run`"]);
+        assert_eq!(
+            names("docker run --rm $REGISTRY/app:$TAG"),
+            ["`docker run` of an image from `$REGISTRY/app:$TAG`"]
+        );
+    }
+
+    #[test]
+    fn make_variables_expand_into_recipes() {
+        let text = "OPTS := --security-opt seccomp=unconfined\nOPTS += --rm\n\tdocker run $(OPTS) $(IMAGE)\n";
+        let source = Source::new("Makefile", text);
+        let mut make = MakeVars::default();
+        make.define(text, "OPTS", 7, 41);
+        make.define(text, "OPTS", 50, 54);
+        let line = Mapped::of_file(text, 56..text.len() - 1);
+        let mut out = Parsed::default();
+        read_recipe(&source, &line, Path::new(""), &make, &mut out);
+        let c = &out.containers[0];
+        assert_eq!(c.name, "`docker run` of an image from `$(IMAGE)`");
+        assert_eq!(&text[c.seccomp[0].at.span.range()], "seccomp=unconfined");
+        assert_eq!(c.seccomp[0].used_at[0].at.text(), "$(OPTS)");
     }
 }

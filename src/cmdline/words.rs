@@ -250,6 +250,11 @@ impl Word {
         covered >= self.text.len()
     }
 
+    /// Whether byte `i` of the text was written inside quotes.
+    pub fn is_quoted(&self, i: usize) -> bool {
+        self.quotes.iter().any(|q| q.start <= i && i < q.end)
+    }
+
     /// Whether any part of the text was quoted.
     pub fn has_quotes(&self) -> bool {
         !self.quotes.is_empty()

@@ -25,8 +25,9 @@
 //! - Line ends: GNU make since 4.3 takes the `\r` of a CRLF line end off,
 //!   so CRLF makefiles read like LF ones, with columns as written.
 //!
-//! Make variables (`$(DOCKER)`, `$(OPTS)`) stay in the words as written;
-//! the shared reader decides what they mean.
+//! Variable definitions (also `override`/`export` and target-specific
+//! ones) are collected here and expanded into each recipe line by the
+//! shared reader ([`cmdline::vars`]) as make does before the shell runs it.
 //!
 //! justfiles: the indented lines under a recipe header, each without its
 //! indentation and its `@`/`-` prefixes, `{{ … }}` interpolations kept as
@@ -112,6 +113,8 @@ struct Makefile<'a> {
     defines: HashMap<String, std::ops::Range<usize>>,
     oneshell: bool,
     comments: Vec<Span>,
+    /// Variable definitions, expanded into recipes by the shared reader.
+    vars: cmdline::vars::MakeVars,
 }
 
 fn read_makefile(source: &Arc<Source>, out: &mut Parsed) {
@@ -125,6 +128,7 @@ fn read_makefile(source: &Arc<Source>, out: &mut Parsed) {
         defines: HashMap::new(),
         oneshell: false,
         comments: Vec::new(),
+        vars: cmdline::vars::MakeVars::default(),
     };
     make.read_lines();
     out.comments
@@ -146,7 +150,7 @@ fn read_makefile(source: &Arc<Source>, out: &mut Parsed) {
             lines = vec![script];
         }
         for line in &lines {
-            cmdline::read_mapped(source, line, &base, out);
+            cmdline::read_recipe(source, line, &base, &make.vars, out);
         }
     }
 }
@@ -209,13 +213,27 @@ impl<'a> Makefile<'a> {
                 _ => match self.statement(lead, end) {
                     Statement::Assignment { name, value } => {
                         in_rule = false;
+                        self.vars.define(self.text, &name, value, end);
                         if name == ".RECIPEPREFIX" {
                             self.prefix =
                                 self.text[value..end].trim().chars().next().unwrap_or('\t');
                         }
                     }
-                    Statement::Rule { targets, recipe } => {
+                    Statement::Rule {
+                        targets,
+                        recipe,
+                        variable,
+                    } => {
                         in_rule = true;
+                        // `target: VAR = value`: counted like any definition.
+                        if let Some(at) = variable
+                            && let lead =
+                                self.text[at..end].len() - self.text[at..end].trim_start().len()
+                            && let Statement::Assignment { name, value } =
+                                self.statement(at + lead, end)
+                        {
+                            self.vars.define(self.text, &name, value, end);
+                        }
                         if targets.split_whitespace().any(|t| t == ".ONESHELL") {
                             self.oneshell = true;
                         }
@@ -402,6 +420,7 @@ impl<'a> Makefile<'a> {
                     return Statement::Rule {
                         targets,
                         recipe: Some(start + i + 1),
+                        variable: None,
                     };
                 }
                 b';' => break,
@@ -412,6 +431,7 @@ impl<'a> Makefile<'a> {
         Statement::Rule {
             targets,
             recipe: None,
+            variable: assignment.then_some(start + after),
         }
     }
 }
@@ -424,6 +444,8 @@ enum Statement {
     Rule {
         targets: String,
         recipe: Option<usize>,
+        /// Where a target-specific variable definition starts.
+        variable: Option<usize>,
     },
     Comment(Span),
     Other,

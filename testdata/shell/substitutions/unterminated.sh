@@ -1,0 +1,3 @@
+#!/bin/sh
+echo "$(date
+docker run --privileged alpine:3.20
