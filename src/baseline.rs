@@ -10,7 +10,7 @@ use std::collections::HashSet;
 use std::path::Path;
 
 use crate::finding::Finding;
-use crate::report::sarif;
+use crate::report::{Context, sarif};
 
 /// The fingerprints of every result in a SARIF file.
 pub fn load(path: &Path) -> Result<HashSet<String>, String> {
@@ -34,11 +34,14 @@ pub fn load(path: &Path) -> Result<HashSet<String>, String> {
         .collect())
 }
 
-/// Drops the findings the baseline already has; returns how many.
-pub fn filter(findings: &mut Vec<Finding>, baseline: &HashSet<String>) -> usize {
-    let keep: Vec<bool> = sarif::fingerprints(findings)
+/// Drops the findings the baseline already has; returns how many. A
+/// baseline written by seccheck 0.1 holds the fingerprints of that version;
+/// a finding is known when either form is in it.
+pub fn filter(findings: &mut Vec<Finding>, baseline: &HashSet<String>, ctx: &Context) -> usize {
+    let keep: Vec<bool> = sarif::fingerprints(findings, ctx)
         .iter()
-        .map(|fp| !baseline.contains(fp))
+        .zip(sarif::legacy_fingerprints(findings))
+        .map(|(fp, legacy)| !baseline.contains(fp) && !baseline.contains(&legacy))
         .collect();
     let before = findings.len();
     let mut keep = keep.into_iter();

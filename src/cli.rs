@@ -28,7 +28,7 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 enum Command {
     /// Scan files and directories (default: the current directory)
-    Scan(ScanArgs),
+    Scan(Box<ScanArgs>),
     /// List the rule catalogue
     Rules,
     /// Print a rule's documentation
@@ -46,12 +46,21 @@ struct ScanArgs {
     /// With `-`: the path the standard input is judged as (its name decides the format)
     #[arg(long, value_name = "PATH")]
     stdin_filename: Option<PathBuf>,
-    /// Output format
-    #[arg(long, value_enum, default_value_t = Format::Human)]
-    format: Format,
-    /// Write the report to FILE (atomically) instead of standard output
+    /// Report format (default human); repeat it, each with its own --output, for several reports
+    #[arg(long, value_enum)]
+    format: Vec<Format>,
+    /// Write the report of the --format before it to FILE (atomically) instead of standard output
     #[arg(long, short, value_name = "FILE")]
-    output: Option<PathBuf>,
+    output: Vec<PathBuf>,
+    /// Also write a SARIF report to FILE, beside the report on standard output
+    #[arg(long, value_name = "FILE")]
+    sarif_output: Option<PathBuf>,
+    /// Make SARIF URIs, annotations and fingerprints relative to DIR (default: the git work tree of the scanned paths, else the working directory)
+    #[arg(long, value_name = "DIR")]
+    srcroot: Option<PathBuf>,
+    /// Exit with 2 when a file could not be read or parsed
+    #[arg(long)]
+    strict: bool,
     /// Exit with 1 when a finding at or above this level remains
     #[arg(long, value_enum, default_value_t = FailOn::Warning)]
     fail_on: FailOn,
@@ -101,15 +110,36 @@ impl FailOn {
 }
 
 pub fn run() -> i32 {
-    let cli = match Cli::try_parse() {
-        Ok(cli) => cli,
+    use clap::{CommandFactory, FromArgMatches};
+    let parsed = Cli::command()
+        .try_get_matches()
+        .and_then(|m| Cli::from_arg_matches(&m).map(|cli| (cli, m)));
+    let (cli, matches) = match parsed {
+        Ok(parsed) => parsed,
         Err(e) => {
             let _ = e.print();
             return if e.use_stderr() { 2 } else { 0 };
         }
     };
     match cli.command {
-        Command::Scan(args) => run_scan(args),
+        Command::Scan(args) => {
+            // Which --output belongs to which --format is a matter of
+            // their order on the command line, which only the matches keep.
+            let scan = matches.subcommand_matches("scan");
+            let indices = |id: &str| -> Vec<usize> {
+                scan.and_then(|m| m.indices_of(id))
+                    .map(|i| i.collect())
+                    .unwrap_or_default()
+            };
+            let (formats, outputs) = (indices("format"), indices("output"));
+            match plan_reports(&args, &formats, &outputs) {
+                Ok(reports) => run_scan(*args, reports),
+                Err(message) => {
+                    eprintln!("error: {message}");
+                    2
+                }
+            }
+        }
         Command::Rules => {
             let mut out = std::io::stdout().lock();
             for r in rules::all() {
@@ -151,7 +181,94 @@ pub fn run() -> i32 {
     }
 }
 
-fn run_scan(mut args: ScanArgs) -> i32 {
+/// The name `--format` takes for `format`.
+fn format_name(format: Format) -> String {
+    format
+        .to_possible_value()
+        .map(|v| v.get_name().to_string())
+        .unwrap_or_default()
+}
+
+/// One report to write: its format, and its file (else standard output).
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct ReportPlan {
+    format: Format,
+    output: Option<PathBuf>,
+}
+
+/// Pairs each `--output` with the `--format` written before it (a single
+/// pair may come in either order, as before several reports existed), adds
+/// `--sarif-output`, and refuses what cannot be meant: two reports on
+/// standard output or in one file, an `--output` with no `--format` before
+/// it, an output that is a directory.
+fn plan_reports(
+    args: &ScanArgs,
+    format_at: &[usize],
+    output_at: &[usize],
+) -> Result<Vec<ReportPlan>, String> {
+    let mut plans: Vec<ReportPlan> = Vec::new();
+    if args.format.len() <= 1 && args.output.len() <= 1 {
+        plans.push(ReportPlan {
+            format: args.format.first().copied().unwrap_or(Format::Human),
+            output: args.output.first().cloned(),
+        });
+    } else {
+        plans.extend(args.format.iter().map(|&format| ReportPlan {
+            format,
+            output: None,
+        }));
+        for (k, output) in args.output.iter().enumerate() {
+            let at = output_at.get(k).copied().unwrap_or(usize::MAX);
+            let owner = format_at.iter().rposition(|&f| f < at);
+            let Some(plan) = owner.and_then(|i| plans.get_mut(i)) else {
+                return Err(format!(
+                    "--output {}: with several reports, write each --output after the --format it is for",
+                    output.display()
+                ));
+            };
+            if let Some(earlier) = &plan.output {
+                return Err(format!(
+                    "--format {} has two files, {} and {}",
+                    format_name(plan.format),
+                    earlier.display(),
+                    output.display()
+                ));
+            }
+            plan.output = Some(output.clone());
+        }
+    }
+    if let Some(path) = &args.sarif_output {
+        plans.push(ReportPlan {
+            format: Format::Sarif,
+            output: Some(path.clone()),
+        });
+    }
+    if plans.iter().filter(|p| p.output.is_none()).count() > 1 {
+        return Err(
+            "several reports would go to standard output; give all but one an --output FILE".into(),
+        );
+    }
+    let mut files: Vec<&Path> = Vec::new();
+    for path in plans.iter().filter_map(|p| p.output.as_deref()) {
+        if files.contains(&path) {
+            return Err(format!(
+                "two reports would be written to {}",
+                path.display()
+            ));
+        }
+        files.push(path);
+        if path.is_dir() {
+            return Err(format!(
+                "--output {}: is a directory; name a file in it, e.g. {}",
+                path.display(),
+                path.join("seccheck.sarif").display()
+            ));
+        }
+    }
+    Ok(plans)
+}
+
+fn run_scan(mut args: ScanArgs, reports: Vec<ReportPlan>) -> i32 {
     for id in args.enable.iter().chain(&args.disable) {
         if rules::get(id).is_none() {
             eprintln!("error: unknown rule `{id}`; `seccheck rules` lists them");
@@ -209,6 +326,11 @@ fn run_scan(mut args: ScanArgs) -> i32 {
             return 2;
         }
     }
+    if let Some(dir) = args.srcroot.as_deref().filter(|d| !d.is_dir()) {
+        eprintln!("error: --srcroot {}: not a directory", dir.display());
+        return 2;
+    }
+    let cwd = std::env::current_dir().unwrap_or_default();
     let baseline = match args.baseline.as_deref().map(crate::baseline::load) {
         None => None,
         Some(Ok(set)) => Some(set),
@@ -228,32 +350,55 @@ fn run_scan(mut args: ScanArgs) -> i32 {
     } else {
         scan(&options)
     };
+    let mut ctx = Context {
+        srcroot: report::source_root(args.srcroot.as_deref(), &options.paths, &cwd),
+        cwd,
+        category: args.category,
+        color: false,
+    };
     if let Some(baseline) = &baseline {
-        let known = crate::baseline::filter(&mut result.findings, baseline);
+        let known = crate::baseline::filter(&mut result.findings, baseline, &ctx);
         if known > 0 {
             eprintln!("{known} finding(s) already in the baseline are not reported");
         }
     }
-    let cwd = std::env::current_dir().unwrap_or_default();
-    let color = args.output.is_none()
-        && use_colour(std::io::stdout().is_terminal(), |k| std::env::var_os(k));
-    let ctx = Context {
-        cwd,
-        category: args.category,
-        color,
-    };
-    let written = match &args.output {
-        Some(path) => write_atomically(path, |w| report::write(args.format, w, &result, &ctx)),
-        None => {
-            let mut out = std::io::stdout().lock();
-            report::write(args.format, &mut out, &result, &ctx).and_then(|_| out.flush())
+    let mut code = 0;
+    for plan in &reports {
+        let written = match &plan.output {
+            Some(path) => {
+                ctx.color = false;
+                write_atomically(path, |w| report::write(plan.format, w, &result, &ctx))
+                    .map_err(|e| format!("to {}: {e}", path.display()))
+            }
+            None => {
+                ctx.color = plan.format == Format::Human
+                    && use_colour(std::io::stdout().is_terminal(), |k| std::env::var_os(k));
+                let mut out = std::io::stdout().lock();
+                match report::write(plan.format, &mut out, &result, &ctx).and_then(|_| out.flush())
+                {
+                    Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+                    other => other.map_err(|e| format!("to standard output: {e}")),
+                }
+            }
+        };
+        if let Err(e) = written {
+            eprintln!(
+                "error: cannot write the {} report {e}",
+                format_name(plan.format)
+            );
+            code = 2;
         }
-    };
-    if let Err(e) = written
-        && e.kind() != std::io::ErrorKind::BrokenPipe
-    {
-        eprintln!("error: cannot write the report: {e}");
+    }
+    let failed = result.failed_files().total();
+    if args.strict && failed > 0 {
+        eprintln!(
+            "error: {failed} file{} could not be read or parsed (--strict)",
+            if failed == 1 { "" } else { "s" }
+        );
         return 2;
+    }
+    if code != 0 {
+        return code;
     }
     let failing = args.fail_on.threshold().is_some_and(|min| {
         result
@@ -302,6 +447,28 @@ fn write_atomically(
     path: &Path,
     fill: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
 ) -> std::io::Result<()> {
+    // A symbolic link is written through: renaming over it would replace
+    // the link with a file and leave its target stale.
+    let resolved;
+    let path = if std::fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_symlink()) {
+        let target = std::fs::read_link(path)?;
+        resolved = path.parent().unwrap_or(Path::new("")).join(&target);
+        if resolved
+            .parent()
+            .is_some_and(|d| !d.as_os_str().is_empty() && !d.is_dir())
+        {
+            return Err(std::io::Error::new(
+                std::io::ErrorKind::NotFound,
+                format!(
+                    "it is a symbolic link to {}, whose directory does not exist",
+                    target.display()
+                ),
+            ));
+        }
+        resolved.as_path()
+    } else {
+        path
+    };
     // A device or pipe (`/dev/null`, `/dev/stdout`, a FIFO) is written in
     // place: renaming over it would replace the device with a file.
     if std::fs::metadata(path).is_ok_and(|m| !m.is_file()) {

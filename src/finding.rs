@@ -107,9 +107,27 @@ impl Finding {
         format!("{}: {}", self.subjects.join(", "), self.what)
     }
 
-    /// Stable across unrelated edits: rule, file, first subject and the value
-    /// as written — no line numbers, so moving code does not reopen alerts.
-    pub fn fingerprint(&self) -> String {
+    /// Stable across everyday edits: built from the rule, the file (as
+    /// `path`, relative to the source root), the container's identity
+    /// without image tag or digest, and the offending value with quotes,
+    /// line continuations and runs of blanks taken out. No line numbers,
+    /// so moving a block keeps it; no tag, so `app:1.0` → `app:1.1` on the
+    /// same line keeps it; no layout, so reformatting the line keeps it.
+    pub fn fingerprint(&self, path: &str) -> String {
+        let mut h = Fnv::default();
+        h.write(b"v2");
+        h.write(self.rule.id.as_bytes());
+        h.write(path.as_bytes());
+        if let Some(s) = self.subjects.iter().map(|s| identity(s)).min() {
+            h.write(s.as_bytes());
+        }
+        h.write(normalized_value(self.location.text()).as_bytes());
+        format!("{:016x}", h.0)
+    }
+
+    /// The fingerprint of seccheck 0.1 (rule, path as given, first subject,
+    /// value as written), so that baselines written by it keep matching.
+    pub fn legacy_fingerprint(&self) -> String {
         let mut h = Fnv::default();
         h.write(self.rule.id.as_bytes());
         h.write(self.location.source.path.to_string_lossy().as_bytes());
@@ -119,6 +137,41 @@ impl Finding {
         h.write(self.location.text().as_bytes());
         format!("{:016x}", h.0)
     }
+}
+
+/// A subject without the tag or digest of any image reference in it:
+/// "`docker run` of example/app:1.0" → "`docker run` of example/app".
+/// A `:` followed by a `/` belongs to a registry port and stays.
+fn identity(subject: &str) -> String {
+    subject
+        .split(' ')
+        .map(|word| {
+            let (lead, rest) =
+                word.split_at(word.len() - word.trim_start_matches(['`', '\'', '"']).len());
+            let core = rest.trim_end_matches(['`', '\'', '"', ',']);
+            let tail = &rest[core.len()..];
+            let core = core.split('@').next().unwrap_or(core);
+            let core = match core.rfind(':') {
+                Some(i) if !core[i..].contains('/') && i > 0 => &core[..i],
+                _ => core,
+            };
+            format!("{lead}{core}{tail}")
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// A value as a shell or YAML reader would compare it: no quotes, no
+/// backslash-newline continuations, blanks collapsed.
+fn normalized_value(text: &str) -> String {
+    text.replace("\\\r\n", " ")
+        .replace("\\\n", " ")
+        .chars()
+        .filter(|c| !matches!(c, '"' | '\''))
+        .collect::<String>()
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 /// FNV-1a, 64 bit: small, stable across releases and platforms (unlike
@@ -190,4 +243,46 @@ pub fn merge_same_value(findings: Vec<Finding>) -> Vec<Finding> {
         ))
     });
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{identity, normalized_value};
+
+    #[test]
+    fn identity_drops_tags_and_digests_only() {
+        assert_eq!(
+            identity("`docker run` of example/app:1.0"),
+            "`docker run` of example/app"
+        );
+        assert_eq!(
+            identity("`podman run` of registry.example:5000/app:2@sha256:abc"),
+            "`podman run` of registry.example:5000/app"
+        );
+        assert_eq!(
+            identity("`docker run` of registry.example:5000/app"),
+            "`docker run` of registry.example:5000/app"
+        );
+        assert_eq!(identity("service `web`"), "service `web`");
+        assert_eq!(
+            identity("container `a` of Pod `b`"),
+            "container `a` of Pod `b`"
+        );
+    }
+
+    #[test]
+    fn values_compare_without_quotes_and_layout() {
+        assert_eq!(
+            normalized_value("seccomp=\"unconfined\""),
+            "seccomp=unconfined"
+        );
+        assert_eq!(
+            normalized_value("'seccomp=unconfined'"),
+            "seccomp=unconfined"
+        );
+        assert_eq!(
+            normalized_value("--security-opt \\\n    seccomp=unconfined"),
+            "--security-opt seccomp=unconfined"
+        );
+    }
 }

@@ -796,3 +796,385 @@ fn json_says_how_columns_count() {
     let human = String::from_utf8(human.stdout).unwrap();
     assert!(human.contains(" --> compose.yaml:5:26\n"), "{human}");
 }
+
+fn sarif_of(cmd: &mut Command) -> serde_json::Value {
+    let v = json_of(cmd);
+    assert_eq!(v["version"], "2.1.0", "{v}");
+    v
+}
+
+#[test]
+fn sarif_uris_are_relative_to_the_source_root() {
+    let repo = tempfile::tempdir().unwrap();
+    let elsewhere = tempfile::tempdir().unwrap();
+    std::fs::create_dir(repo.path().join(".git")).unwrap();
+    write(repo.path(), "deploy/compose.yaml", PRIVILEGED);
+    let root = repo.path().canonicalize().unwrap();
+    let run = |extra: &[&str], path: &Path| {
+        sarif_of(
+            Command::cargo_bin("seccheck")
+                .unwrap()
+                .current_dir(elsewhere.path())
+                .args(["scan", "--format", "sarif"])
+                .args(extra)
+                .arg(path),
+        )
+    };
+    let artifact = |v: &serde_json::Value| {
+        v["runs"][0]["results"][0]["locations"][0]["physicalLocation"]["artifactLocation"].clone()
+    };
+    // From another directory: relative to the repository's work tree.
+    let v = run(&[], repo.path());
+    assert_eq!(
+        artifact(&v),
+        serde_json::json!({"uri": "deploy/compose.yaml", "uriBaseId": "%SRCROOT%"})
+    );
+    assert_eq!(
+        v["runs"][0]["originalUriBaseIds"]["%SRCROOT%"]["uri"],
+        format!("file://{}/", root.display())
+    );
+    // --srcroot wins; a file outside it is an absolute URI without a base.
+    let v = run(
+        &["--srcroot", root.join("deploy").to_str().unwrap()],
+        repo.path(),
+    );
+    assert_eq!(
+        artifact(&v),
+        serde_json::json!({"uri": "compose.yaml", "uriBaseId": "%SRCROOT%"})
+    );
+    let other = tempfile::tempdir().unwrap();
+    let v = run(&["--srcroot", other.path().to_str().unwrap()], repo.path());
+    assert_eq!(
+        artifact(&v),
+        serde_json::json!({"uri": format!("file://{}/deploy/compose.yaml", root.display())})
+    );
+    // Without a work tree: the working directory, and outside it absolute.
+    std::fs::remove_dir(repo.path().join(".git")).unwrap();
+    let v = run(&[], repo.path());
+    assert_eq!(
+        artifact(&v)["uri"],
+        format!("file://{}/deploy/compose.yaml", root.display())
+    );
+    // Fingerprints do not depend on where the scan ran from.
+    std::fs::create_dir(repo.path().join(".git")).unwrap();
+    let fingerprint = |v: &serde_json::Value| {
+        v["runs"][0]["results"][0]["partialFingerprints"]["primaryLocationLineHash"].clone()
+    };
+    let from_inside = sarif_of(
+        Command::cargo_bin("seccheck")
+            .unwrap()
+            .current_dir(repo.path())
+            .args(["scan", "--format", "sarif", "."]),
+    );
+    assert_eq!(
+        fingerprint(&from_inside),
+        fingerprint(&run(&[], repo.path()))
+    );
+    let bad = tempfile::tempdir().unwrap();
+    seccheck()
+        .args(["scan", "--srcroot"])
+        .arg(bad.path().join("missing"))
+        .arg("testdata/compose/forms")
+        .assert()
+        .code(2);
+}
+
+#[test]
+fn regions_end_inside_their_file() {
+    let dir = tempfile::tempdir().unwrap();
+    // The `extends` block is the last thing in the file: its span runs on
+    // to the final line break, and in a CRLF file past the `\r`.
+    let text = "services:\r\n  base:\r\n    image: x\r\n    privileged: true\r\n  child:\r\n    extends:\r\n      service: base\r\n";
+    write(dir.path(), "compose.yaml", text);
+    let v = sarif_of(
+        Command::cargo_bin("seccheck")
+            .unwrap()
+            .current_dir(dir.path())
+            .args(["scan", "--format", "sarif", "."]),
+    );
+    let lines: Vec<&str> = text.split("\r\n").collect();
+    let mut regions = 0;
+    for result in v["runs"][0]["results"].as_array().unwrap() {
+        let locations = result["locations"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .chain(result["relatedLocations"].as_array().into_iter().flatten());
+        for loc in locations {
+            let r = &loc["physicalLocation"]["region"];
+            let end_line = r["endLine"].as_u64().unwrap() as usize;
+            assert!(end_line <= 7, "{r}");
+            let width = lines[end_line - 1].chars().count();
+            assert!(
+                r["endColumn"].as_u64().unwrap() as usize <= width + 1,
+                "{r}"
+            );
+            regions += 1;
+        }
+    }
+    // The finding and the `extends` that carries it to `child`.
+    assert_eq!(regions, 2, "{v}");
+}
+
+#[test]
+fn fingerprints_survive_tag_bumps_reformatting_and_moves() {
+    let dir = tempfile::tempdir().unwrap();
+    let fingerprints = |name: &str, text: &str| -> Vec<String> {
+        let _ = std::fs::remove_file(dir.path().join("compose.yaml"));
+        let _ = std::fs::remove_file(dir.path().join("run.sh"));
+        write(dir.path(), name, text);
+        let v = sarif_of(
+            Command::cargo_bin("seccheck")
+                .unwrap()
+                .current_dir(dir.path())
+                .args(["scan", "--format", "sarif", "."]),
+        );
+        v["runs"][0]["results"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| {
+                r["partialFingerprints"]["primaryLocationLineHash"]
+                    .as_str()
+                    .unwrap()
+                    .to_string()
+            })
+            .collect()
+    };
+    let shell = fingerprints(
+        "run.sh",
+        "docker run --security-opt seccomp=unconfined example/app:1.0\n",
+    );
+    assert_eq!(shell.len(), 1);
+    // Tag bump on the same line; a digest; reformatted over three lines
+    // with quotes; moved below other code.
+    for text in [
+        "docker run --security-opt seccomp=unconfined example/app:1.1\n",
+        "docker run --security-opt seccomp=unconfined example/app@sha256:0123456789abcdef\n",
+        "docker run \\\n  --security-opt \"seccomp=unconfined\" \\\n  example/app:2.0\n",
+        "set -e\necho start\n\ndocker run --security-opt 'seccomp=unconfined' example/app:1.0\n",
+    ] {
+        assert_eq!(fingerprints("run.sh", text), shell, "{text}");
+    }
+    // Another image is another container.
+    assert_ne!(
+        fingerprints(
+            "run.sh",
+            "docker run --security-opt seccomp=unconfined example/other:1.0\n"
+        ),
+        shell
+    );
+    let compose = fingerprints(
+        "compose.yaml",
+        "services:\n  web:\n    image: example/app:1.0\n    security_opt: [\"seccomp=unconfined\"]\n",
+    );
+    for text in [
+        "services:\n  web:\n    image: example/app:1.1\n    security_opt:\n      - seccomp=unconfined\n",
+        "services:\n  db:\n    image: postgres\n  web:\n    security_opt: ['seccomp=unconfined']\n    image: example/app:1.0\n",
+    ] {
+        assert_eq!(fingerprints("compose.yaml", text), compose, "{text}");
+    }
+}
+
+#[test]
+fn baselines_written_by_seccheck_0_1_still_match() {
+    // The fingerprints seccheck 0.1 wrote for testdata/compose/anchors
+    // (its SARIF snapshot before the fingerprint changed).
+    let dir = tempfile::tempdir().unwrap();
+    let old = dir.path().join("old.sarif");
+    std::fs::write(
+        &old,
+        r#"{"version": "2.1.0", "runs": [{"results": [
+            {"partialFingerprints": {"primaryLocationLineHash": "5400d5821ff7b3a6:1"}},
+            {"partialFingerprints": {"primaryLocationLineHash": "f361ce8f2bf94582:1"}}]}]}"#,
+    )
+    .unwrap();
+    let out = seccheck()
+        .args(["scan", "--format", "json", "--baseline"])
+        .arg(&old)
+        .arg("testdata/compose/anchors")
+        .output()
+        .unwrap();
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["findings"].as_array().unwrap().len(), 0, "{v}");
+    assert_eq!(out.status.code(), Some(0));
+}
+
+#[test]
+fn unreadable_files_are_counted_annotated_and_fail_strict_runs() {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "compose.yaml", CLEAN);
+    // Only files that may hold a finding are parsed (the keyword
+    // prefilter), so the broken one names `privileged`.
+    write(
+        dir.path(),
+        "broken/compose.yaml",
+        "services:\n  x: {privileged: true\n",
+    );
+    std::fs::create_dir_all(dir.path().join("latin1")).unwrap();
+    std::fs::write(
+        dir.path().join("latin1/compose.yaml"),
+        b"services:\n  x:\n    image: caf\xe9\n",
+    )
+    .unwrap();
+    let run = |args: &[&str]| {
+        Command::cargo_bin("seccheck")
+            .unwrap()
+            .current_dir(dir.path())
+            .env("NO_COLOR", "1")
+            .args(args)
+            .output()
+            .unwrap()
+    };
+    // Findings decide the exit code, as before; the summary counts both.
+    let out = run(&["scan", "."]);
+    assert_eq!(out.status.code(), Some(0));
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        text.ends_with(
+            "0 findings (0 error, 0 warning, 0 note) in 2 files scanned, 1 file could not be read, 1 file could not be parsed\n"
+        ),
+        "{text}"
+    );
+    let out = run(&["scan", "--strict", "."]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("2 files could not be read or parsed"));
+    // GitHub annotations: errors, so that the pull request shows them.
+    let out = run(&["scan", "--format", "github", "."]);
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        text.contains(
+            "::error file=broken/compose.yaml,line=3,col=1,title=seccheck::not valid YAML"
+        ),
+        "{text}"
+    );
+    assert!(
+        text.contains(
+            "::error file=latin1/compose.yaml,line=3,col=15,title=seccheck::not valid UTF-8"
+        ),
+        "{text}"
+    );
+    // A clean tree passes --strict.
+    std::fs::remove_dir_all(dir.path().join("broken")).unwrap();
+    std::fs::remove_dir_all(dir.path().join("latin1")).unwrap();
+    assert_eq!(run(&["scan", "--strict", "."]).status.code(), Some(0));
+}
+
+#[test]
+fn several_reports_from_one_scan() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    write(d, "compose.yaml", PRIVILEGED);
+    let run = |args: &[&str]| {
+        Command::cargo_bin("seccheck")
+            .unwrap()
+            .current_dir(d)
+            .env("NO_COLOR", "1")
+            .args(args)
+            .output()
+            .unwrap()
+    };
+    let out = run(&[
+        "scan", "--format", "sarif", "--output", "r.sarif", "--format", "human", "--format",
+        "json", "-o", "r.json", ".",
+    ]);
+    assert_eq!(out.status.code(), Some(1), "{out:?}");
+    let human = String::from_utf8(out.stdout).unwrap();
+    assert!(human.starts_with("error[privileged-container]:"), "{human}");
+    let sarif: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(d.join("r.sarif")).unwrap()).unwrap();
+    assert_eq!(sarif["runs"][0]["results"].as_array().unwrap().len(), 1);
+    let json: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(d.join("r.json")).unwrap()).unwrap();
+    assert_eq!(json["schema"], "seccheck-json-v1");
+    // --sarif-output beside the terminal report.
+    let out = run(&["scan", "--sarif-output", "s.sarif", "."]);
+    assert!(
+        String::from_utf8(out.stdout)
+            .unwrap()
+            .starts_with("error[privileged-container]:")
+    );
+    assert!(
+        std::fs::read_to_string(d.join("s.sarif"))
+            .unwrap()
+            .contains("\"2.1.0\"")
+    );
+    // A single pair in either order, as before.
+    run(&["scan", "-o", "one.json", "--format", "json", "."]);
+    assert!(
+        std::fs::read_to_string(d.join("one.json"))
+            .unwrap()
+            .contains("seccheck-json-v1")
+    );
+    // What cannot be meant is a usage error, before anything is scanned.
+    for (args, says) in [
+        (
+            &["--format", "json", "--format", "sarif"][..],
+            "standard output",
+        ),
+        (
+            &[
+                "-o", "a", "--format", "json", "--format", "sarif", "-o", "b",
+            ][..],
+            "--output a",
+        ),
+        (&["--format", "json", "-o", "a", "-o", "b"][..], "two files"),
+        (
+            &["--format", "json", "-o", "x", "--sarif-output", "x"][..],
+            "two reports would be written to x",
+        ),
+    ] {
+        let out = run(&[&["scan"], args, &["."]].concat());
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        let err = String::from_utf8(out.stderr).unwrap();
+        assert!(err.contains(says), "{args:?}: {err}");
+    }
+}
+
+#[test]
+fn output_to_a_directory_or_through_a_symlink_says_where_and_why() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    write(d, "compose.yaml", PRIVILEGED);
+    std::fs::create_dir(d.join("out")).unwrap();
+    let run = |args: &[&str]| {
+        Command::cargo_bin("seccheck")
+            .unwrap()
+            .current_dir(d)
+            .args(args)
+            .output()
+            .unwrap()
+    };
+    let out = run(&["scan", "--format", "sarif", "-o", "out", "."]);
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(
+        String::from_utf8(out.stderr).unwrap(),
+        "error: --output out: is a directory; name a file in it, e.g. out/seccheck.sarif\n"
+    );
+    #[cfg(unix)]
+    {
+        // A link is written through, and stays a link.
+        std::os::unix::fs::symlink("out/report.sarif", d.join("link.sarif")).unwrap();
+        let out = run(&["scan", "--format", "sarif", "-o", "link.sarif", "."]);
+        assert_eq!(out.status.code(), Some(1), "{out:?}");
+        assert!(
+            std::fs::symlink_metadata(d.join("link.sarif"))
+                .unwrap()
+                .file_type()
+                .is_symlink()
+        );
+        assert!(
+            std::fs::read_to_string(d.join("out/report.sarif"))
+                .unwrap()
+                .contains("2.1.0")
+        );
+        // A link into a directory that does not exist: which path, and why.
+        std::os::unix::fs::symlink("gone/report.sarif", d.join("dangling.sarif")).unwrap();
+        let out = run(&["scan", "--format", "sarif", "-o", "dangling.sarif", "."]);
+        assert_eq!(out.status.code(), Some(2));
+        assert_eq!(
+            String::from_utf8(out.stderr).unwrap(),
+            "error: cannot write the sarif report to dangling.sarif: it is a symbolic link to gone/report.sarif, whose directory does not exist\n"
+        );
+    }
+}

@@ -2,6 +2,9 @@
 //! finding, which the runner turns into annotations on the pull request's
 //! diff — no upload and no `security-events` permission needed.
 //!
+//! Paths are relative to the source root (the repository root in CI), as
+//! the runner resolves them.
+//!
 //! Escaping follows the runner's own `escapeData` / `escapeProperty`
 //! (actions/toolkit `core/src/command.ts`): `%`, CR and LF in the message;
 //! additionally `:` and `,` in property values, which would otherwise end
@@ -16,7 +19,7 @@ use crate::scan::ScanResult;
 
 pub fn write(out: &mut dyn Write, result: &ScanResult, ctx: &Context) -> std::io::Result<()> {
     for f in result.findings.iter().filter(|f| f.suppression.is_none()) {
-        let (start, end) = f.location.source.region(f.location.span);
+        let (start, end) = super::region(&f.location);
         let command = match f.level {
             Level::Error => "error",
             Level::Warning => "warning",
@@ -25,7 +28,7 @@ pub fn write(out: &mut dyn Write, result: &ScanResult, ctx: &Context) -> std::io
         writeln!(
             out,
             "::{command} file={},line={},col={},endLine={},endColumn={},title={}::{}",
-            escape_property(&ctx.relative(&f.location.source.path)),
+            escape_property(&ctx.repo_path(&f.location.source.path)),
             start.line,
             start.column,
             end.line,
@@ -35,11 +38,13 @@ pub fn write(out: &mut dyn Write, result: &ScanResult, ctx: &Context) -> std::io
         )?;
     }
     for d in &result.diagnostics {
+        // A file that could not be read or parsed may hide findings: an
+        // error, so that it is not missed on the pull request.
         let command = match d.severity() {
-            Severity::Error => "warning",
+            Severity::Error => "error",
             Severity::Notice => "notice",
         };
-        let mut props = format!("file={}", escape_property(&ctx.relative(&d.path)));
+        let mut props = format!("file={}", escape_property(&ctx.repo_path(&d.path)));
         if let Some(p) = d.position {
             props.push_str(&format!(",line={},col={}", p.line, p.column));
         }

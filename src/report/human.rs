@@ -656,11 +656,7 @@ mod tests {
             seed ^= seed << 17;
             (seed % n as u64) as usize
         };
-        let ctx = Context {
-            cwd: std::path::PathBuf::new(),
-            category: None,
-            color: false,
-        };
+        let ctx = Context::new(std::path::PathBuf::new());
         for round in 0..3000 {
             let len = next(300) + if round % 50 == 0 { 20_000 } else { 0 };
             let text: String = (0..len).map(|_| alphabet[next(alphabet.len())]).collect();

@@ -81,7 +81,7 @@ struct JsonDiagnostic {
 }
 
 fn location(loc: &Location, ctx: &Context) -> JsonLocation {
-    let (start, end) = loc.source.region(loc.span);
+    let (start, end) = super::region(loc);
     JsonLocation {
         path: ctx.relative(&loc.source.path),
         start,
@@ -112,7 +112,7 @@ pub fn write(out: &mut dyn Write, result: &ScanResult, ctx: &Context) -> std::io
                         location: location(&r.location, ctx),
                     })
                     .collect(),
-                fingerprint: f.fingerprint(),
+                fingerprint: f.fingerprint(&ctx.repo_path(&f.location.source.path)),
                 suppressed: f.suppression.as_ref().map(|s| s.justification.as_str()),
                 security_severity: f.security_severity,
             })

@@ -3,8 +3,10 @@
 //! About a dozen serde structs of our own rather than `serde-sarif`, which
 //! leaves `columnKind` untyped and points at an old schema URL: these say
 //! exactly what GitHub reads, and the compiler keeps them that way.
-//! URIs are relative to the current directory (the repository root in CI)
-//! under `%SRCROOT%`; columns are UTF-16 code units, declared in
+//! URIs are relative to the source root (`--srcroot`, else the git work
+//! tree of the scanned paths, else the working directory) under
+//! `%SRCROOT%`, so that a scan of `/elsewhere/repo` from anywhere gives the
+//! URIs GitHub expects; regions end before a trailing line break; columns are UTF-16 code units, declared in
 //! `columnKind`; unreadable files are tool execution notifications, never
 //! results, since a result opens an alert.
 
@@ -167,7 +169,8 @@ struct PhysicalLocation {
 #[serde(rename_all = "camelCase")]
 struct ArtifactLocation {
     uri: String,
-    uri_base_id: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    uri_base_id: Option<&'static str>,
 }
 
 #[derive(Serialize)]
@@ -197,12 +200,23 @@ struct Notification {
 /// `primaryLocationLineHash` of each finding, in order. GitHub merges
 /// results with one rule, file and fingerprint; an occurrence count keeps
 /// identical values apart. `--baseline` compares these.
-pub fn fingerprints(findings: &[Finding]) -> Vec<String> {
+pub fn fingerprints(findings: &[Finding], ctx: &Context) -> Vec<String> {
+    numbered(findings.iter().map(|f| {
+        let path = ctx.repo_path(&f.location.source.path);
+        f.fingerprint(&path)
+    }))
+}
+
+/// The fingerprints seccheck 0.1 wrote, numbered the same way, for
+/// baselines written by it.
+pub fn legacy_fingerprints(findings: &[Finding]) -> Vec<String> {
+    numbered(findings.iter().map(Finding::legacy_fingerprint))
+}
+
+fn numbered(bases: impl Iterator<Item = String>) -> Vec<String> {
     let mut seen: HashMap<String, usize> = HashMap::new();
-    findings
-        .iter()
-        .map(|f| {
-            let base = f.fingerprint();
+    bases
+        .map(|base| {
             let n = seen.entry(base.clone()).or_insert(0);
             *n += 1;
             format!("{base}:{n}")
@@ -217,7 +231,7 @@ pub fn write(out: &mut dyn Write, result: &ScanResult, ctx: &Context) -> std::io
     let results = result
         .findings
         .iter()
-        .zip(fingerprints(&result.findings))
+        .zip(fingerprints(&result.findings, ctx))
         .map(|(f, fingerprint)| sarif_result(f, rule_index[f.rule.id], fingerprint, ctx))
         .collect();
     let notifications = result
@@ -246,7 +260,7 @@ pub fn write(out: &mut dyn Write, result: &ScanResult, ctx: &Context) -> std::io
             }],
         })
         .collect();
-    let srcroot = ctx.cwd.to_string_lossy().replace('\\', "/");
+    let srcroot = ctx.srcroot.to_string_lossy().replace('\\', "/");
     let log = Log {
         schema: SCHEMA,
         version: "2.1.0",
@@ -268,7 +282,8 @@ pub fn write(out: &mut dyn Write, result: &ScanResult, ctx: &Context) -> std::io
                 ArtifactLocationBase {
                     uri: format!("file://{}/", percent_encode(srcroot.trim_end_matches('/'))),
                     description: Message {
-                        text: "The directory seccheck was run from (the repository root in CI)."
+                        text: "The source root: --srcroot, else the git work tree of the \
+                               scanned paths, else the directory seccheck was run from."
                             .into(),
                     },
                 },
@@ -357,7 +372,7 @@ fn location(
     message: Option<&str>,
     ctx: &Context,
 ) -> SarifLocation {
-    let (start, end) = loc.source.region(loc.span);
+    let (start, end) = super::region(loc);
     SarifLocation {
         id,
         physical_location: PhysicalLocation {
@@ -375,10 +390,19 @@ fn location(
     }
 }
 
+/// A file under the source root is a relative URI under `%SRCROOT%`; one
+/// outside it (a scan of several repositories, or `--srcroot` below the
+/// scanned path) an absolute `file://` URI without a base (SARIF 3.4.4).
 fn artifact(path: &Path, ctx: &Context) -> ArtifactLocation {
-    ArtifactLocation {
-        uri: percent_encode(&ctx.relative(path)),
-        uri_base_id: "%SRCROOT%",
+    match ctx.under_root(path) {
+        Ok(rel) => ArtifactLocation {
+            uri: percent_encode(&rel),
+            uri_base_id: Some("%SRCROOT%"),
+        },
+        Err(abs) => ArtifactLocation {
+            uri: format!("file://{}", percent_encode(&abs)),
+            uri_base_id: None,
+        },
     }
 }
 
