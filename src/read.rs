@@ -1,10 +1,15 @@
 //! Reading files safely: size limit, binary detection, UTF-8, and a fence
-//! around the scanned root.
+//! around the repository.
 //!
 //! Formats read more than the file they were given (`.env` beside a Compose
-//! file, the target of `extends: file:`, a seccomp profile). Those reads go
-//! through [`Reader`] so that no reference can pull in a file outside the
-//! scanned tree, through `..` or a symlink.
+//! file, the target of `extends: file:` or `include:`, a seccomp profile).
+//! Those reads go through [`Reader`], fenced to the repository that holds
+//! the scanned paths — the git work tree around them (the nearest directory
+//! with a `.git` entry: a directory, or a file for worktrees and
+//! submodules), else the working directory when they lie inside it, else
+//! the scanned directory itself. Scanning `deploy/` still follows
+//! `../seccomp/x.json` inside the repository; nothing outside it is read,
+//! through `..` or a symlink.
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -24,36 +29,56 @@ pub struct Reader {
 
 impl Reader {
     pub fn new(roots: &[PathBuf], max_file_size: u64) -> Reader {
-        // A file given by name (pre-commit passes staged files) may refer to
-        // its neighbours in the repository: its fence is the working
-        // directory when it lies inside it, else its own directory. A name
-        // that does not exist (`scan - --stdin-filename PATH`) is fenced
-        // like a file in its nearest existing directory.
+        // A name that does not exist (`scan - --stdin-filename PATH`) is
+        // fenced like a file in its nearest existing directory.
         let cwd = std::env::current_dir().and_then(|d| d.canonicalize()).ok();
-        let roots = roots
-            .iter()
-            .filter_map(|r| {
-                let (r, is_dir) = match r.canonicalize() {
-                    Ok(r) => {
-                        let is_dir = !r.is_file();
-                        (r, is_dir)
-                    }
-                    Err(_) => (nearest_existing_dir(r)?, false),
-                };
-                if is_dir {
-                    return Some(r);
-                }
-                match &cwd {
-                    Some(cwd) if r.starts_with(cwd) => Some(cwd.clone()),
-                    _ if r.is_dir() => Some(r),
-                    _ => r.parent().map(Path::to_path_buf),
-                }
-            })
-            .collect();
+        let mut fences: Vec<PathBuf> = Vec::new();
+        for r in roots {
+            let dir = match r.canonicalize() {
+                Ok(r) if r.is_dir() => r,
+                Ok(r) => match r.parent() {
+                    Some(p) => p.to_path_buf(),
+                    None => continue,
+                },
+                Err(_) => match nearest_existing_dir(r) {
+                    Some(d) => d,
+                    None => continue,
+                },
+            };
+            let fence = match work_tree(&dir) {
+                Some(tree) => tree,
+                None => match &cwd {
+                    Some(cwd) if dir.starts_with(cwd) => cwd.clone(),
+                    _ => dir,
+                },
+            };
+            if !fences.contains(&fence) {
+                fences.push(fence);
+            }
+        }
         Reader {
-            roots,
+            roots: fences,
             max_file_size,
         }
+    }
+
+    /// The repository (fence) that holds `path`, when one does: for a file
+    /// that does not exist, judged by its absolute path as written.
+    pub fn repository_of(&self, path: &Path) -> Option<&Path> {
+        let real = path.canonicalize().ok().or_else(|| {
+            let abs = std::env::current_dir().ok()?.join(path);
+            Some(normalize(&abs))
+        })?;
+        self.roots
+            .iter()
+            .filter(|r| real.starts_with(r))
+            .max_by_key(|r| r.components().count())
+            .map(PathBuf::as_path)
+    }
+
+    /// Every repository the scan reads inside.
+    pub fn repositories(&self) -> &[PathBuf] {
+        &self.roots
     }
 
     /// Whether `path` (after resolving symlinks) lies inside a scanned root.
@@ -133,6 +158,14 @@ fn nearest_existing_dir(path: &Path) -> Option<PathBuf> {
         .ancestors()
         .skip(1)
         .find_map(|a| a.canonicalize().ok())
+}
+
+/// The git work tree around `dir`: the nearest directory, `dir` itself
+/// included, that holds a `.git` entry.
+fn work_tree(dir: &Path) -> Option<PathBuf> {
+    dir.ancestors()
+        .find(|d| d.join(".git").symlink_metadata().is_ok())
+        .map(Path::to_path_buf)
 }
 
 /// `app/../common/./base.yml` → `common/base.yml`, without touching the file

@@ -567,7 +567,7 @@ fn profile_references_to_fifos_and_escaping_symlinks_are_unresolved() {
         .collect();
     assert!(messages[0].contains("not a regular file"), "{messages:?}");
     assert!(
-        messages[1].contains("outside the scanned tree"),
+        messages[1].contains("leads outside the repository"),
         "{messages:?}"
     );
 }

@@ -30,6 +30,9 @@ struct Line {
 }
 
 pub fn read(source: &Arc<Source>, out: &mut Parsed) {
+    // Commands in a runbook are typed from the repository root or beside
+    // the document: a relative profile path counts against either.
+    out.relative_to_root_too = true;
     let base = source.path.parent().unwrap_or(Path::new("")).to_path_buf();
     let text = source.text.as_str();
     let lines = lines(text);

@@ -303,10 +303,32 @@ pub struct Cache {
     profiles: Mutex<HashMap<PathBuf, Result<Arc<SeccompProfile>, Unresolved>>>,
 }
 
+/// Where the kubelet looks for `Localhost` profiles (its `--root-dir`,
+/// `/var/lib/kubelet`, plus `seccomp`; kubelet `SeccompProfileRoot`).
+const KUBELET_SECCOMP_ROOT: &str = "/var/lib/kubelet/seccomp";
+
 /// Resolves every profile reference in one file's model (containers and
 /// daemons) into `parsed.profile_refs`.
+///
+/// A relative path resolves against the `base` its format recorded (and,
+/// for files whose commands run from an unknown directory, also against the
+/// repository root: either counts). An absolute path — and a Kubernetes
+/// `Localhost` profile, which lives under the kubelet's seccomp root — names
+/// a file on the machine that runs the container: inside the repository it
+/// is read; otherwise the repository's copy at the same path below its root
+/// (a dotfiles repository's `etc/docker/seccomp.json`) is judged when there
+/// is one, and without one the reference cannot be judged here.
 pub fn resolve_references(parsed: &mut Parsed, reader: &Reader, cache: &Cache) {
-    let mut wanted: Vec<(String, Location, Vec<&'static str>, PathBuf)> = Vec::new();
+    // (subject, reference, capabilities, as written, paths to try, on the host)
+    type Wanted = (
+        String,
+        Location,
+        Vec<&'static str>,
+        String,
+        Vec<PathBuf>,
+        bool,
+    );
+    let mut wanted: Vec<Wanted> = Vec::new();
     let settings = parsed
         .containers
         .iter()
@@ -321,33 +343,95 @@ pub fn resolve_references(parsed: &mut Parsed, reader: &Reader, cache: &Cache) {
                 .map(move |s| (&d.name, DEFAULT.to_vec(), s))
         }));
     for (subject, caps, setting) in settings {
-        if let Seccomp::Profile { path, base } = &setting.value {
+        let (written, candidates, host) = match &setting.value {
             // Docker's name for its own default profile, not a file.
-            if path == "builtin" {
-                continue;
+            Seccomp::Profile { path, .. } if path == "builtin" => continue,
+            Seccomp::Profile { path, .. } if Path::new(path).is_absolute() => {
+                (path.clone(), vec![normalize(Path::new(path))], true)
             }
-            let full = normalize(&base.join(path));
-            wanted.push((subject.clone(), setting.at.clone(), caps, full));
-        }
+            Seccomp::Profile { path, base } => {
+                let mut candidates = vec![normalize(&base.join(path))];
+                if parsed.relative_to_root_too
+                    && let Some(root) = reader.repository_of(&setting.at.source.path)
+                {
+                    let at_root = normalize(&root.join(path));
+                    if !candidates.contains(&at_root) {
+                        candidates.push(at_root);
+                    }
+                }
+                (path.clone(), candidates, false)
+            }
+            // The API server refuses `Localhost` without a profile name.
+            Seccomp::Localhost(name) if name.is_empty() => continue,
+            Seccomp::Localhost(name) => (
+                name.clone(),
+                vec![normalize(&Path::new(KUBELET_SECCOMP_ROOT).join(name))],
+                true,
+            ),
+            Seccomp::Unconfined | Seccomp::RuntimeDefault => continue,
+        };
+        wanted.push((
+            subject.clone(),
+            setting.at.clone(),
+            caps,
+            written,
+            candidates,
+            host,
+        ));
     }
-    for (subject, at, capabilities, path) in wanted {
-        let resolved = resolve(&path, reader, cache);
-        if matches!(resolved, Err(Unresolved::NotAFile)) {
-            parsed.diagnostics.push(Diagnostic::at(
-                &at.source,
-                at.span.start,
-                Problem::Io(std::io::Error::other(format!(
-                    "seccomp profile `{}` is not a regular file (a directory or a FIFO?)",
-                    path.display()
-                ))),
-            ));
-        }
+    for (subject, at, capabilities, written, tried, host) in wanted {
+        let (resolved, host_copy) = if host {
+            resolve_host(&tried[0], reader, cache)
+        } else {
+            let resolved = tried
+                .iter()
+                .map(|p| resolve(p, reader, cache))
+                .find(|r| !matches!(r, Err(Unresolved::Missing)))
+                .unwrap_or(Err(Unresolved::Missing));
+            (resolved, None)
+        };
         parsed.profile_refs.push(ProfileRef {
             subject,
             at,
             capabilities,
+            written,
+            tried,
+            host_copy,
             resolved,
         });
+    }
+}
+
+/// A path on the host: read when it lies in the repository; else its copy
+/// below a repository root, when there is one (with that copy's path).
+fn resolve_host(
+    path: &Path,
+    reader: &Reader,
+    cache: &Cache,
+) -> (Result<Arc<SeccompProfile>, Unresolved>, Option<PathBuf>) {
+    if reader.is_inside(path) {
+        return (resolve(path, reader, cache), None);
+    }
+    let below_root = path.strip_prefix("/").unwrap_or(path);
+    for root in reader.repositories() {
+        let copy = root.join(below_root);
+        if copy.symlink_metadata().is_ok() {
+            let shown = display(&copy);
+            return (resolve(&shown, reader, cache), Some(shown));
+        }
+    }
+    (Err(Unresolved::HostPath), None)
+}
+
+/// A repository path as messages and reports show it: relative to the
+/// working directory when it lies inside it.
+pub fn display(path: &Path) -> PathBuf {
+    match std::env::current_dir() {
+        Ok(cwd) => match path.strip_prefix(&cwd) {
+            Ok(rel) if !rel.as_os_str().is_empty() => rel.to_path_buf(),
+            _ => path.to_path_buf(),
+        },
+        Err(_) => path.to_path_buf(),
     }
 }
 
@@ -367,8 +451,12 @@ fn lock(
 }
 
 fn load(path: &Path, reader: &Reader) -> Result<Arc<SeccompProfile>, Unresolved> {
+    // Never look outside the repository, not even whether a file exists.
+    if reader.repository_of(path).is_none() {
+        return Err(Unresolved::OutsideRoot);
+    }
     // symlink_metadata first: a dangling link is missing, a link out of the
-    // tree is refused by `read_referenced` below.
+    // tree is refused.
     if std::fs::symlink_metadata(path).is_err() {
         return Err(Unresolved::Missing);
     }
@@ -377,7 +465,11 @@ fn load(path: &Path, reader: &Reader) -> Result<Arc<SeccompProfile>, Unresolved>
     }
     match std::fs::metadata(path) {
         Ok(m) if m.is_file() => {}
-        Ok(_) => return Err(Unresolved::NotAFile),
+        Ok(m) => {
+            return Err(Unresolved::NotAFile {
+                directory: m.is_dir(),
+            });
+        }
         Err(_) => return Err(Unresolved::Missing),
     }
     let source = reader

@@ -111,6 +111,9 @@ fn basename(path: &str) -> &str {
 }
 
 pub fn read(source: &Arc<Source>, out: &mut Parsed) {
+    // A script runs from wherever it is called: a relative profile path
+    // counts against its own directory or the repository root.
+    out.relative_to_root_too = true;
     let base = source.path.parent().unwrap_or(Path::new("")).to_path_buf();
     crate::cmdline::read_script(source, Span::new(0, source.text.len()), &base, out);
 }

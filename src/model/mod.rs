@@ -163,6 +163,10 @@ pub struct Parsed {
     /// Every `Seccomp::Profile` reference above, resolved after parsing
     /// (`scan` fills this in; rules never read files).
     pub profile_refs: Vec<ProfileRef>,
+    /// The file's commands run from a directory it does not name (a shell
+    /// script, a Markdown runbook): a relative profile path also counts
+    /// when it resolves against the repository root.
+    pub relative_to_root_too: bool,
 }
 
 /// A `Seccomp::Profile` reference and what it resolved to.
@@ -175,26 +179,47 @@ pub struct ProfileRef {
     /// The subject's bounding set, which the profile's conditional rules
     /// are judged against (Docker's defaults for a daemon's profile).
     pub capabilities: Vec<&'static str>,
+    /// The path as written (a `Localhost` profile's name).
+    pub written: String,
+    /// The files tried, in order (a host path: the path on the host).
+    pub tried: Vec<PathBuf>,
+    /// A host path judged through the repository's copy at the same path
+    /// below its root: that copy.
+    pub host_copy: Option<PathBuf>,
     pub resolved: Result<Arc<SeccompProfile>, Unresolved>,
 }
 
 /// Why a profile reference leads nowhere usable.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Unresolved {
+    /// No file at any path tried.
     Missing,
+    /// The path leads out of the repository, which is never read.
     OutsideRoot,
-    NotAFile,
+    /// Not a regular file: a directory (`true`), a FIFO, a device.
+    NotAFile { directory: bool },
     /// Read, but not a profile the engine would load: why, and where.
     Invalid(String),
+    /// A file on the machine that runs the container, with no copy in the
+    /// repository: it cannot be judged from here.
+    HostPath,
 }
 
 impl std::fmt::Display for Unresolved {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             Unresolved::Missing => f.write_str("the file does not exist"),
-            Unresolved::OutsideRoot => f.write_str("the path leads outside the scanned tree"),
-            Unresolved::NotAFile => f.write_str("the path is not a regular file"),
+            Unresolved::OutsideRoot => f.write_str("the path leads outside the repository"),
+            Unresolved::NotAFile { directory: true } => {
+                f.write_str("the path is a directory, not a profile file")
+            }
+            Unresolved::NotAFile { directory: false } => {
+                f.write_str("the path is not a regular file (a FIFO or a device?)")
+            }
             Unresolved::Invalid(why) => write!(f, "not a valid seccomp profile: {why}"),
+            Unresolved::HostPath => {
+                f.write_str("a path on the host, which cannot be judged from this repository")
+            }
         }
     }
 }

@@ -48,9 +48,31 @@ pub fn check(rule: &'static Rule, parsed: &Parsed, out: &mut Vec<Finding>) {
         let Ok(profile) = &r.resolved else { continue };
         match profile.known_default {
             Some(known) => out.push(known_default(rule, r, profile, known)),
-            None => judge(rule, profile, &r.subject, Some(&r.at), &r.capabilities, out),
+            None => judge(
+                rule,
+                profile,
+                &r.subject,
+                Some(&reference(r)),
+                &r.capabilities,
+                out,
+            ),
         }
     }
+}
+
+/// Where a profile is applied, and how: a host path judged through the
+/// repository's copy says so.
+fn reference(r: &ProfileRef) -> (Location, String) {
+    let how = match &r.host_copy {
+        Some(copy) => format!(
+            "host path `{}` applied to {} here, judged from the repository's copy `{}`",
+            r.written,
+            r.subject,
+            copy.display()
+        ),
+        None => format!("profile applied to {} here", r.subject),
+    };
+    (r.at.clone(), how)
 }
 
 /// A call the profile lets through and Docker's default does not.
@@ -124,13 +146,13 @@ fn judge(
     rule: &'static Rule,
     profile: &SeccompProfile,
     subject: &str,
-    reference: Option<&Location>,
+    reference: Option<&(Location, String)>,
     caps: &[&str],
     out: &mut Vec<Finding>,
 ) {
     let with_reference = |mut f: Finding| {
-        if let Some(r) = reference {
-            f = f.with_related(r.clone(), format!("profile applied to {subject} here"));
+        if let Some((at, how)) = reference {
+            f = f.with_related(at.clone(), how.clone());
         }
         f
     };
@@ -194,7 +216,7 @@ fn known_default(
     profile: &SeccompProfile,
     known: &KnownDefault,
 ) -> Finding {
-    let name = r.at.text().trim_matches(['"', '\'']).to_string();
+    let name = &r.written;
     let what = if known.current_docker {
         format!(
             "`{name}` is Docker's default seccomp profile, which the engine applies without this option"
@@ -239,6 +261,10 @@ fn known_default(
             known.engine, known.version
         )
     };
+    let profile_label = match &r.host_copy {
+        Some(_) => "the repository's copy of the host path, judged here",
+        None => "the profile",
+    };
     let mut f = Finding::new(
         rule,
         &r.subject,
@@ -246,7 +272,7 @@ fn known_default(
         "an engine's default profile",
         r.at.clone(),
     )
-    .with_related(profile.at.clone(), "the profile");
+    .with_related(profile.at.clone(), profile_label);
     f.level = Level::Note;
     f.security_severity = Some(severity(Level::Note));
     f
