@@ -368,7 +368,7 @@ pub fn resolve_references(parsed: &mut Parsed, reader: &Reader, cache: &Cache) {
                 vec![normalize(&Path::new(KUBELET_SECCOMP_ROOT).join(name))],
                 true,
             ),
-            Seccomp::Unconfined | Seccomp::RuntimeDefault => continue,
+            Seccomp::Unconfined | Seccomp::RuntimeDefault | Seccomp::Templated => continue,
         };
         wanted.push((
             subject.clone(),
