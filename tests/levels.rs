@@ -112,3 +112,20 @@ fn capability_findings_carry_the_capability_severity() {
     assert!(all_caps.3.contains("`CAP_SYS_MODULE` opens `init_module`"));
     assert!(!all_caps.3.contains("CAP_SYS_ADMIN"), "{}", all_caps.3);
 }
+
+#[test]
+fn privileged_and_unconfined_each_say_the_other_disables_seccomp_too() {
+    let all = findings("testdata/compose/both");
+    let privileged = find(&all, "compose.yaml:4");
+    assert_eq!(
+        privileged.3,
+        "service `debug`: runs privileged, which disables seccomp and every other confinement; `seccomp=unconfined` does too (either alone disables seccomp: remove both)"
+    );
+    let unconfined = find(&all, "compose.yaml:6");
+    assert_eq!(
+        unconfined.3,
+        "service `debug`: seccomp filtering is disabled by `seccomp=unconfined`; privileged mode (`true`) does too (either alone disables it: remove both)"
+    );
+    assert!(!find(&all, "compose.yaml:10").3.contains("either alone"));
+    assert!(!find(&all, "compose.yaml:13").3.contains("either alone"));
+}

@@ -15,7 +15,7 @@
 
 use super::Rule;
 use crate::finding::Finding;
-use crate::model::Parsed;
+use crate::model::{Parsed, Seccomp};
 
 pub fn check(rule: &'static Rule, parsed: &Parsed, out: &mut Vec<Finding>) {
     for container in &parsed.containers {
@@ -25,13 +25,28 @@ pub fn check(rule: &'static Rule, parsed: &Parsed, out: &mut Vec<Finding>) {
         if !privileged.value {
             continue;
         }
-        let finding = Finding::new(
+        let unconfined = container
+            .seccomp
+            .iter()
+            .find(|s| s.value == Seccomp::Unconfined);
+        let mut what =
+            "runs privileged, which disables seccomp and every other confinement".to_string();
+        if let Some(u) = unconfined {
+            what.push_str(&format!(
+                "; `{}` does too (either alone disables seccomp: remove both)",
+                u.at.text().trim_matches(['"', '\''])
+            ));
+        }
+        let mut finding = Finding::new(
             rule,
             &container.name,
-            "runs privileged, which disables seccomp and every other confinement",
+            what,
             "privileged mode enabled here",
             privileged.at.clone(),
         );
+        if let Some(u) = unconfined {
+            finding = finding.with_related(u.at.clone(), "this also disables seccomp");
+        }
         out.push(super::with_uses(
             finding,
             &privileged.used_at,

@@ -25,16 +25,28 @@ pub fn check(rule: &'static Rule, parsed: &Parsed, out: &mut Vec<Finding>) {
             if setting.value != Seccomp::Unconfined {
                 continue;
             }
-            let finding = Finding::new(
+            let mut what = format!(
+                "seccomp filtering is disabled by `{}`",
+                setting.at.text().trim_matches(['"', '\''])
+            );
+            let privileged = container.privileged.as_ref().filter(|p| p.value);
+            if let Some(p) = privileged {
+                what.push_str(&format!(
+                    "; privileged mode (`{}`) does too (either alone disables it: remove both)",
+                    p.at.text().trim_matches(['"', '\''])
+                ));
+            }
+            let mut finding = Finding::new(
                 rule,
                 &container.name,
-                format!(
-                    "seccomp filtering is disabled by `{}`",
-                    setting.at.text().trim_matches(['"', '\''])
-                ),
+                what,
                 "seccomp disabled here",
                 setting.at.clone(),
             );
+            if let Some(p) = privileged {
+                finding =
+                    finding.with_related(p.at.clone(), "privileged mode also disables seccomp");
+            }
             out.push(super::with_uses(finding, &setting.used_at, &container.name));
         }
     }
