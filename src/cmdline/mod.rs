@@ -318,7 +318,7 @@ impl Reader<'_> {
                 image = words.get(j + 1);
                 break;
             }
-            if w.is_opaque() && holds_options(w, words.get(j + 1)) {
+            if w.is_opaque() && holds_options(w, &words[j + 1..]) {
                 j += 1;
                 continue;
             }
@@ -535,19 +535,13 @@ fn image_name(word: &Word) -> String {
     }
 }
 
-/// Whether a word that only expands unknown variables stands for options
-/// rather than the image: its name says so (`$DOCKER_OPTS`, `"$@"`), or an
-/// option follows it (an image followed by docker options is no command).
-fn holds_options(word: &Word, next: Option<&Word>) -> bool {
-    let names: Vec<String> = word
-        .params()
-        .iter()
-        .map(|p| match &p.kind {
-            ParamKind::Var { name, .. } => name.to_ascii_lowercase(),
-            ParamKind::Opaque { hint } => hint.to_ascii_lowercase(),
-        })
-        .collect();
-    let parts = |n: &str| -> Vec<String> { n.split(['_', '-']).map(str::to_string).collect() };
+/// Whether a word that only expands unknown values stands for options
+/// rather than the image. Its name decides when it says so (`$DOCKER_OPTS`,
+/// `"$@"` → options; `$IMAGE`, `$(cat image.txt)` → the image); otherwise
+/// it is options when a written word follows it (`docker run $MOUNTS
+/// --privileged img`, `docker run $(if …,-v …) img`): an image followed by
+/// docker options or by the image's name is no command anyone runs.
+fn holds_options(word: &Word, rest: &[Word]) -> bool {
     const OPTIONS: &[&str] = &[
         "opts",
         "opt",
@@ -560,20 +554,26 @@ fn holds_options(word: &Word, next: Option<&Word>) -> bool {
         "@",
         "*",
     ];
-    const IMAGE: &[&str] = &["image", "img", "images", "tag", "ref", "repo", "repository"];
-    for n in &names {
-        let p = parts(n);
-        if p.last().is_some_and(|l| OPTIONS.contains(&l.as_str())) {
+    const IMAGE: &[&str] = &["img", "images", "tag", "ref", "repo", "repository"];
+    for p in word.params() {
+        let name = match &p.kind {
+            ParamKind::Var { name, .. } => name.to_ascii_lowercase(),
+            ParamKind::Opaque { hint } => hint.to_ascii_lowercase(),
+        };
+        let parts: Vec<&str> = name
+            .split(|c: char| !(c.is_ascii_alphanumeric() || c == '@' || c == '*'))
+            .collect();
+        if parts.last().is_some_and(|l| OPTIONS.contains(l)) {
             return true;
         }
-        if p.iter().any(|x| IMAGE.contains(&x.as_str())) || n.contains("image") {
+        if name.contains("image") || parts.iter().any(|x| IMAGE.contains(x)) {
             return false;
         }
-        if p.iter().any(|x| OPTIONS.contains(&x.as_str())) {
+        if parts.iter().any(|x| OPTIONS.contains(x)) {
             return true;
         }
     }
-    next.is_some_and(|n| n.text.starts_with('-') && n.text.len() > 1)
+    rest.iter().any(|w| !w.is_opaque())
 }
 
 /// Global engine options that take a value (`docker -H host run …`,
@@ -951,6 +951,17 @@ mod reading {
             ["`podman run` of golang"]
         );
         assert_eq!(names("docker run \"$@\""), ["`docker run`"]);
+        let text = "docker run $MOUNTS $(if $(X),-v a:b) --privileged img sh";
+        assert_eq!(marks(text), ["--privileged"]);
+        assert_eq!(names(text), ["`docker run` of img"]);
+        assert_eq!(
+            names("docker run -it $(docker images -q | head -1) bash"),
+            ["`docker run` of an image from `$(docker images -q | head -1)`"]
+        );
+        assert_eq!(
+            names("docker run --rm $X $Y"),
+            ["`docker run` of an image from `$X`"]
+        );
         assert_eq!(
             names("docker run --rm $REGISTRY/app:$TAG"),
             ["`docker run` of an image from `$REGISTRY/app:$TAG`"]

@@ -1034,12 +1034,13 @@ impl<'a> Splitter<'a> {
                     builder.push(src, list.open, close + 1);
                 }
                 let te = builder.text.len();
+                // What the substitution runs names it (`$(cat image.txt)`).
+                let body = &src[list.open + opener..close];
+                let hint = body[..floor_boundary(body, body.len().min(64))].to_string();
                 builder.params.push((
                     ts..te,
                     quoted,
-                    ParamKind::Opaque {
-                        hint: String::new(),
-                    },
+                    ParamKind::Opaque { hint },
                     list.open,
                     close + 1,
                 ));
