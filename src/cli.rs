@@ -79,7 +79,7 @@ struct ScanArgs {
     /// Skip files larger than this many bytes
     #[arg(long, value_name = "BYTES", default_value_t = crate::read::DEFAULT_MAX_FILE_SIZE)]
     max_file_size: u64,
-    /// Read settings from FILE instead of `.seccheck.toml` in the scanned root
+    /// Read settings from FILE instead of the `.seccheck.toml` found above each scanned path
     #[arg(long, value_name = "FILE")]
     config: Option<PathBuf>,
     /// Report only findings whose fingerprints are not in this earlier SARIF report
@@ -142,6 +142,12 @@ pub fn run() -> i32 {
         }
         Command::Rules => {
             let mut out = std::io::stdout().lock();
+            let width = rules::all().iter().map(|r| r.id.len()).max().unwrap_or(0);
+            let _ = writeln!(
+                out,
+                "{:<width$}  {:<7}  {:>8}  title",
+                "rule", "level", "severity"
+            );
             for r in rules::all() {
                 let default = if r.enabled_by_default {
                     ""
@@ -150,7 +156,7 @@ pub fn run() -> i32 {
                 };
                 let _ = writeln!(
                     out,
-                    "{:<28} {:<8} {:>4}  {}{}",
+                    "{:<width$}  {:<7}  {:>8}  {}{}",
                     r.id,
                     r.level.as_str(),
                     r.security_severity,
@@ -174,7 +180,7 @@ pub fn run() -> i32 {
                 0
             }
             None => {
-                eprintln!("error: unknown rule `{rule}`; `seccheck rules` lists them");
+                eprintln!("error: {}", rules::unknown(&rule));
                 2
             }
         },
@@ -271,7 +277,7 @@ fn plan_reports(
 fn run_scan(mut args: ScanArgs, reports: Vec<ReportPlan>) -> i32 {
     for id in args.enable.iter().chain(&args.disable) {
         if rules::get(id).is_none() {
-            eprintln!("error: unknown rule `{id}`; `seccheck rules` lists them");
+            eprintln!("error: {}", rules::unknown(id));
             return 2;
         }
     }
@@ -294,33 +300,7 @@ fn run_scan(mut args: ScanArgs, reports: Vec<ReportPlan>) -> i32 {
         eprintln!("error: `--stdin-filename` names standard input; scan `-` with it");
         return 2;
     }
-    let config_path = args
-        .config
-        .clone()
-        .or_else(|| args.paths.first().and_then(|p| crate::config::find(p)));
-    let config = match config_path.as_deref().map(crate::config::load) {
-        None => crate::config::Config::default(),
-        Some(Ok(config)) => config,
-        Some(Err(e)) => {
-            eprintln!("error: {e}");
-            return 2;
-        }
-    };
-    let mut options = ScanOptions::new(args.paths);
-    options.no_ignore = args.no_ignore;
-    options.include_docs = args.include_docs;
-    options.max_file_size = args.max_file_size;
-    // The command line wins over the file: a rule it enables is not
-    // disabled by the file, and the other way round.
-    options.enable = config.enable;
-    options.enable.extend(args.enable.iter().cloned());
-    options.disable = config.disable;
-    options.disable.retain(|d| !args.enable.contains(d));
-    options.disable.extend(args.disable);
-    options.levels = config.levels;
-    options.exclude = config.exclude;
-    options.extra_names = config.extra_names;
-    for p in options.paths.iter().filter(|_| !stdin) {
+    for p in args.paths.iter().filter(|_| !stdin) {
         if !p.exists() {
             eprintln!("error: {}: no such file or directory", p.display());
             return 2;
@@ -339,19 +319,69 @@ fn run_scan(mut args: ScanArgs, reports: Vec<ReportPlan>) -> i32 {
             return 2;
         }
     };
-    let mut result = if stdin {
-        match read_stdin(options.max_file_size) {
-            Ok(bytes) => scan_source(&options.paths[0], bytes, &options),
-            Err(e) => {
-                eprintln!("error: cannot read standard input: {e}");
+    // Each given path is scanned under the configuration found for it
+    // (or the one given with --config): one scan per configuration.
+    let mut groups: Vec<(Option<PathBuf>, Vec<PathBuf>)> = Vec::new();
+    for path in &args.paths {
+        let config = match &args.config {
+            Some(file) => Some(file.clone()),
+            None => crate::config::find(path, &cwd),
+        };
+        match groups.iter_mut().find(|(c, _)| *c == config) {
+            Some((_, paths)) => paths.push(path.clone()),
+            None => groups.push((config, vec![path.clone()])),
+        }
+    }
+    let mut scans = Vec::new();
+    for (config_path, paths) in groups {
+        let config = match config_path.as_deref().map(crate::config::load) {
+            None => crate::config::Config::default(),
+            Some(Ok(config)) => config,
+            Some(Err(e)) => {
+                eprintln!("error: {e}");
                 return 2;
             }
+        };
+        let mut options = ScanOptions::new(paths);
+        options.no_ignore = args.no_ignore;
+        options.include_docs = args.include_docs;
+        options.max_file_size = args.max_file_size;
+        // The command line wins over the file: a rule it enables is not
+        // disabled by the file, and the other way round.
+        options.enable = config.enable;
+        options.enable.extend(args.enable.iter().cloned());
+        options.disable = config.disable;
+        options.disable.retain(|d| !args.enable.contains(d));
+        options.disable.extend(args.disable.iter().cloned());
+        options.levels = config.levels;
+        options.exclude = config.exclude;
+        if args.config.is_none() {
+            options.exclude_base = config_path.as_deref().and_then(|c| {
+                crate::read::normalize(&cwd.join(c))
+                    .parent()
+                    .map(Path::to_path_buf)
+            });
         }
-    } else {
-        scan(&options)
-    };
+        options.extra_names = config.extra_names;
+        scans.push(options);
+    }
+    let mut result = crate::scan::ScanResult::default();
+    for options in &scans {
+        let part = if stdin {
+            match read_stdin(options.max_file_size) {
+                Ok(bytes) => scan_source(&options.paths[0], bytes, options),
+                Err(e) => {
+                    eprintln!("error: cannot read standard input: {e}");
+                    return 2;
+                }
+            }
+        } else {
+            scan(options)
+        };
+        result.merge(part);
+    }
     let mut ctx = Context {
-        srcroot: report::source_root(args.srcroot.as_deref(), &options.paths, &cwd),
+        srcroot: report::source_root(args.srcroot.as_deref(), &args.paths, &cwd),
         cwd,
         category: args.category,
         color: false,

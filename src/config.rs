@@ -76,16 +76,37 @@ pub struct ConfigError {
     pub message: String,
 }
 
-/// The configuration file that applies to a scan of `first_path`: the
-/// `.seccheck.toml` in that directory, or beside that file.
-pub fn find(first_path: &Path) -> Option<PathBuf> {
-    let dir = if first_path.is_dir() {
-        first_path
-    } else {
-        first_path.parent().filter(|p| !p.as_os_str().is_empty())?
-    };
-    let candidate = dir.join(FILE_NAME);
-    candidate.is_file().then_some(candidate)
+/// The configuration file that applies to `path`: the nearest
+/// `.seccheck.toml` in its directory (its own, for a file) or above, up to
+/// the root of the git work tree holding it (a directory with `.git`), or
+/// up to `cwd` outside a repository. So every staged file that pre-commit
+/// passes finds the same file, whatever the order. The path is returned
+/// relative to `cwd` when it lies inside.
+pub fn find(path: &Path, cwd: &Path) -> Option<PathBuf> {
+    let absolute = crate::read::normalize(&cwd.join(path));
+    // A name that does not exist yet (`--stdin-filename`) starts from the
+    // nearest directory that does.
+    let start = absolute
+        .ancestors()
+        .find(|a| a.is_dir())
+        .map(Path::to_path_buf)?;
+    let boundary = start
+        .ancestors()
+        .find(|a| a.join(".git").exists())
+        .or_else(|| start.starts_with(cwd).then_some(cwd))
+        .unwrap_or(&start)
+        .to_path_buf();
+    let found = start
+        .ancestors()
+        .take_while(|a| a.starts_with(&boundary))
+        .map(|dir| dir.join(FILE_NAME))
+        .find(|candidate| candidate.is_file())?;
+    Some(
+        found
+            .strip_prefix(cwd)
+            .map(Path::to_path_buf)
+            .unwrap_or(found),
+    )
 }
 
 pub fn load(path: &Path) -> Result<Config, ConfigError> {
@@ -116,13 +137,7 @@ pub fn parse(path: &Path, text: &str) -> Result<Config, ConfigError> {
     let rule_id = |s: &Spanned<String>| -> Result<String, ConfigError> {
         match rules::get(s.get_ref()) {
             Some(r) => Ok(r.id.to_string()),
-            None => Err(err(
-                Some(s.span()),
-                format!(
-                    "unknown rule `{}`; `seccheck rules` lists them",
-                    s.get_ref()
-                ),
-            )),
+            None => Err(err(Some(s.span()), rules::unknown(s.get_ref()))),
         }
     };
     let mut config = Config::default();
@@ -162,8 +177,14 @@ pub fn parse(path: &Path, text: &str) -> Result<Config, ConfigError> {
         let mut set = GlobSetBuilder::new();
         for s in &raw.exclude {
             set.add(glob(s, true)?);
-            // `vendor` and `vendor/` also exclude what is below.
-            let dir = format!("{}/**", s.get_ref().trim_end_matches('/'));
+            // `vendor` and `vendor/` also exclude what is below, at the
+            // same depths as the pattern itself (any, without a `/`).
+            let pattern = s.get_ref().trim_end_matches('/');
+            let dir = if pattern.contains('/') {
+                format!("{pattern}/**")
+            } else {
+                format!("**/{pattern}/**")
+            };
             set.add(glob(&Spanned::new(s.span(), dir), true)?);
         }
         config.exclude = Some(set.build().map_err(|e| err(None, e.to_string()))?);
@@ -187,9 +208,22 @@ pub fn parse(path: &Path, text: &str) -> Result<Config, ConfigError> {
     Ok(config)
 }
 
-/// Whether `path` (as walked) is excluded: matched relative to the scan
-/// root it was found under.
-pub fn is_excluded(exclude: &GlobSet, roots: &[PathBuf], path: &Path) -> bool {
+/// Whether `path` (as walked) is excluded. Patterns of a configuration
+/// found beside the scanned files are relative to its own directory
+/// (`base`, absolute, with `cwd` to place relative paths); those of a file
+/// given with `--config` to the scan root the path was found under.
+pub fn is_excluded(
+    exclude: &GlobSet,
+    base: Option<(&Path, &Path)>,
+    roots: &[PathBuf],
+    path: &Path,
+) -> bool {
+    if let Some((base, cwd)) = base {
+        let absolute = crate::read::normalize(&cwd.join(path));
+        if let Ok(rel) = absolute.strip_prefix(base) {
+            return exclude.is_match(rel);
+        }
+    }
     let rel = roots
         .iter()
         .find_map(|r| path.strip_prefix(r).ok())
@@ -225,11 +259,37 @@ mod tests {
         let roots = [PathBuf::from("repo")];
         assert!(is_excluded(
             &ex,
+            None,
             &roots,
             Path::new("repo/vendor/a/compose.yaml")
         ));
-        assert!(is_excluded(&ex, &roots, Path::new("repo/x/old.bak.yaml")));
-        assert!(!is_excluded(&ex, &roots, Path::new("repo/x/compose.yaml")));
+        assert!(is_excluded(
+            &ex,
+            None,
+            &roots,
+            Path::new("repo/x/old.bak.yaml")
+        ));
+        assert!(!is_excluded(
+            &ex,
+            None,
+            &roots,
+            Path::new("repo/x/compose.yaml")
+        ));
+        assert!(is_excluded(
+            &ex,
+            None,
+            &roots,
+            Path::new("repo/x/vendor/compose.yaml")
+        ));
+        // Relative to the configuration's directory, however the path is given.
+        let base = Some((Path::new("/r"), Path::new("/r/sub")));
+        assert!(is_excluded(
+            &ex,
+            base,
+            &[],
+            Path::new("vendor/compose.yaml")
+        ));
+        assert!(!is_excluded(&ex, base, &[], Path::new("../x/compose.yaml")));
         assert_eq!(
             c.extra_names.kind(Path::new("deploy/app.stack")),
             Some(Kind::Yaml)

@@ -33,8 +33,12 @@ pub struct ScanOptions {
     pub disable: Vec<String>,
     /// Level overrides by rule id (`[rules.levels]`).
     pub levels: std::collections::BTreeMap<String, crate::finding::Level>,
-    /// Paths to skip, relative to the scan root they are found under.
+    /// Paths to skip, relative to `exclude_base`, else to the scan root
+    /// they are found under.
     pub exclude: Option<globset::GlobSet>,
+    /// The directory of the configuration file that `exclude` came from,
+    /// when it was found beside the scanned paths (absolute).
+    pub exclude_base: Option<PathBuf>,
     /// Extra file-name patterns per format.
     pub extra_names: formats::ExtraNames,
     /// Also read shell blocks in Markdown (examples are not deployments).
@@ -52,6 +56,7 @@ impl ScanOptions {
             disable: Vec::new(),
             levels: Default::default(),
             exclude: None,
+            exclude_base: None,
             extra_names: Default::default(),
         }
     }
@@ -89,6 +94,17 @@ impl FailedFiles {
 }
 
 impl ScanResult {
+    /// Adds the finished result of another scan of other paths (scanned
+    /// under another configuration): a value both reported is one finding.
+    pub fn merge(&mut self, other: ScanResult) {
+        self.files_scanned += other.files_scanned;
+        self.findings.extend(other.findings);
+        self.findings = merge_same_value(std::mem::take(&mut self.findings));
+        self.diagnostics.extend(other.diagnostics);
+        self.diagnostics
+            .sort_by(|a, b| (&a.path, a.position).cmp(&(&b.path, b.position)));
+    }
+
     /// Files with an error diagnostic, each counted once (a file may have
     /// several), by whether it could be read at all. Files skipped on
     /// purpose (binary, too large, empty) are not failures.
@@ -139,6 +155,7 @@ pub struct Session<'a> {
     reader: Reader,
     prefilter: Prefilter,
     profiles: formats::seccomp_profile::Cache,
+    cwd: Option<PathBuf>,
 }
 
 impl<'a> Session<'a> {
@@ -151,6 +168,7 @@ impl<'a> Session<'a> {
             reader: Reader::new(&options.paths, options.max_file_size),
             prefilter: Prefilter::new(if k8s_unset { &["container"] } else { &[] }),
             profiles: Default::default(),
+            cwd: std::env::current_dir().ok(),
         }
     }
 
@@ -201,7 +219,15 @@ impl<'a> Session<'a> {
     /// say it is ours ([`formats::sniff`]): most are binaries or data.
     fn visit(&self, path: &Path) -> ScanResult {
         if let Some(exclude) = &self.options.exclude
-            && crate::config::is_excluded(exclude, &self.options.paths, path)
+            && crate::config::is_excluded(
+                exclude,
+                self.options
+                    .exclude_base
+                    .as_deref()
+                    .zip(self.cwd.as_deref()),
+                &self.options.paths,
+                path,
+            )
         {
             return ScanResult::default();
         }

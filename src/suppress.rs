@@ -233,7 +233,7 @@ pub fn apply(findings: &mut Vec<Finding>, directives: Directives, enabled: &dyn 
                     None => extra.push(meta_finding(
                         meta,
                         at,
-                        &format!("`{name}` is not a seccheck rule; `seccheck rules` lists them"),
+                        &rules::unknown(name),
                         "unknown rule",
                     )),
                     Some(rule) if !was_used && enabled(rule) && rule.id != META_RULE => {

@@ -102,6 +102,43 @@ fn rules_and_explain() {
 }
 
 #[test]
+fn rules_has_a_header_and_unknown_ids_suggest_the_nearest() {
+    let out = seccheck().arg("rules").output().unwrap();
+    let out = String::from_utf8(out.stdout).unwrap();
+    let header: Vec<&str> = out.lines().next().unwrap().split_whitespace().collect();
+    assert_eq!(header, ["rule", "level", "severity", "title"]);
+    let stderr = |args: &[&str]| {
+        let out = seccheck().args(args).output().unwrap();
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        String::from_utf8(out.stderr).unwrap()
+    };
+    assert_eq!(
+        stderr(&["explain", "seccomp-unconfind"]),
+        "error: unknown rule `seccomp-unconfind`; did you mean `seccomp-unconfined`? `seccheck rules` lists them\n"
+    );
+    assert!(
+        stderr(&["scan", "--disable", "privileged", "testdata/compose/forms"])
+            .contains("did you mean `privileged-container`?")
+    );
+    let dir = tempfile::tempdir().unwrap();
+    write(
+        dir.path(),
+        ".seccheck.toml",
+        "[rules]\nenable = [\"k8s-seccomp-unst\"]\n",
+    );
+    write(dir.path(), "compose.yaml", PRIVILEGED);
+    let out = Command::cargo_bin("seccheck")
+        .unwrap()
+        .current_dir(dir.path())
+        .args(["scan", "."])
+        .output()
+        .unwrap();
+    assert!(String::from_utf8(out.stderr).unwrap().contains(
+        ".seccheck.toml:2:11: unknown rule `k8s-seccomp-unst`; did you mean `k8s-seccomp-unset`?"
+    ));
+}
+
+#[test]
 fn json_has_a_schema_version_and_exact_positions() {
     let out = seccheck()
         .args(["scan", "--format", "json", "testdata/compose/anchors"])
@@ -446,7 +483,7 @@ fn config_errors_have_positions_and_exit_2() {
         .clone();
     let stderr = String::from_utf8(out.stderr).unwrap();
     assert!(
-        stderr.starts_with("error: ./.seccheck.toml:3:1: unknown field `level`"),
+        stderr.starts_with("error: .seccheck.toml:3:1: unknown field `level`"),
         "{stderr}"
     );
     assert!(out.stdout.is_empty());
@@ -1179,4 +1216,80 @@ fn output_to_a_directory_or_through_a_symlink_says_where_and_why() {
             "error: cannot write the sarif report to dangling.sarif: it is a symbolic link to gone/report.sarif, whose directory does not exist\n"
         );
     }
+}
+
+#[test]
+fn configuration_is_found_from_each_scanned_path_up_to_the_repository() {
+    let repo = tempfile::tempdir().unwrap();
+    let d = repo.path();
+    std::fs::create_dir(d.join(".git")).unwrap();
+    write(
+        d,
+        ".seccheck.toml",
+        "exclude = [\"vendor\"]\n[rules.levels]\nprivileged-container = \"note\"\n",
+    );
+    write(d, "a/compose.yaml", PRIVILEGED);
+    write(d, "b/compose.yaml", PRIVILEGED);
+    write(d, "b/vendor/compose.yaml", PRIVILEGED);
+    // A directory with its own configuration, for the paths given below it.
+    write(
+        d,
+        "c/.seccheck.toml",
+        "[rules]\ndisable = [\"privileged-container\"]\n",
+    );
+    write(d, "c/compose.yaml", PRIVILEGED);
+    let levels = |cwd: &Path, args: &[&str]| -> Vec<(String, String)> {
+        let v = json_of(
+            Command::cargo_bin("seccheck")
+                .unwrap()
+                .current_dir(cwd)
+                .args(["scan", "--format", "json"])
+                .args(args),
+        );
+        v["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| {
+                (
+                    f["location"]["path"].as_str().unwrap().to_string(),
+                    f["level"].as_str().unwrap().to_string(),
+                )
+            })
+            .collect()
+    };
+    let note = |p: &str| (p.to_string(), "note".to_string());
+    // pre-commit passes staged files in any order: the same answer.
+    let files = [
+        "a/compose.yaml",
+        "b/compose.yaml",
+        "c/compose.yaml",
+        "b/vendor/compose.yaml",
+    ];
+    let mut reversed = files;
+    reversed.reverse();
+    let expected = [note("a/compose.yaml"), note("b/compose.yaml")];
+    assert_eq!(levels(d, &files), expected);
+    assert_eq!(levels(d, &reversed), expected);
+    // From a subdirectory, the repository's file still applies, and its
+    // excludes are relative to its own directory.
+    assert_eq!(levels(&d.join("b"), &["."]), [note("compose.yaml")]);
+    assert_eq!(
+        levels(&d.join("b"), &["compose.yaml", "vendor/compose.yaml"]),
+        [note("compose.yaml")]
+    );
+    // Above the repository nothing is looked for.
+    let outer = tempfile::tempdir().unwrap();
+    write(
+        outer.path(),
+        ".seccheck.toml",
+        "[rules]\ndisable = [\"seccomp-unconfined\"]\n",
+    );
+    write(
+        outer.path(),
+        "repo/compose.yaml",
+        "services:\n  x:\n    image: y\n    security_opt: [\"seccomp=unconfined\"]\n",
+    );
+    std::fs::create_dir(outer.path().join("repo/.git")).unwrap();
+    assert_eq!(levels(&outer.path().join("repo"), &["."]).len(), 1);
 }

@@ -139,6 +139,52 @@ pub fn get(id: &str) -> Option<&'static Rule> {
     all().iter().find(|r| r.id == id)
 }
 
+/// "unknown rule `x`; did you mean `y`? `seccheck rules` lists them": the
+/// nearest id by edit distance (as cargo suggests subcommands), or the one
+/// id that contains what was typed (`unconfined`).
+pub fn unknown(id: &str) -> String {
+    let lower = id.to_ascii_lowercase();
+    let containing: Vec<&Rule> = all()
+        .iter()
+        .filter(|r| lower.len() >= 4 && r.id.contains(&lower))
+        .collect();
+    let nearest = all()
+        .iter()
+        .map(|r| (edit_distance(&lower, r.id), r))
+        .filter(|&(d, r)| d <= (r.id.len() / 3).max(2))
+        .min_by_key(|&(d, _)| d)
+        .map(|(_, r)| r)
+        .or(match containing.as_slice() {
+            [only] => Some(*only),
+            _ => None,
+        });
+    match nearest {
+        Some(r) => format!(
+            "unknown rule `{id}`; did you mean `{}`? `seccheck rules` lists them",
+            r.id
+        ),
+        None => format!("unknown rule `{id}`; `seccheck rules` lists them"),
+    }
+}
+
+/// Levenshtein distance, in characters.
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut diagonal = row[0];
+        row[0] = i + 1;
+        for (j, &cb) in b.iter().enumerate() {
+            let next = (diagonal + usize::from(ca != cb))
+                .min(row[j] + 1)
+                .min(row[j + 1] + 1);
+            diagonal = row[j + 1];
+            row[j + 1] = next;
+        }
+    }
+    row[b.len()]
+}
+
 /// Front matter is `key: value` lines between `---` fences. The docs are
 /// compiled in and covered by a test, so a malformed one fails the build's
 /// tests, never a user's scan.
@@ -229,6 +275,21 @@ pub fn run(parsed: &Parsed, enabled: &dyn Fn(&Rule) -> bool) -> Vec<Finding> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn unknown_ids_suggest_the_nearest() {
+        assert_eq!(
+            unknown("privilegd-container"),
+            "unknown rule `privilegd-container`; did you mean `privileged-container`? `seccheck rules` lists them"
+        );
+        assert!(unknown("seccomp-unconfind").contains("did you mean `seccomp-unconfined`?"));
+        assert!(unknown("unconfined").contains("did you mean `seccomp-unconfined`?"));
+        assert_eq!(
+            unknown("nope"),
+            "unknown rule `nope`; `seccheck rules` lists them"
+        );
+        assert_eq!(edit_distance("kitten", "sitting"), 3);
+    }
 
     #[test]
     fn every_rule_doc_is_complete() {
