@@ -87,6 +87,22 @@ pub fn read_named_template(
     }
 }
 
+/// The security contexts of a template that renders part of an object
+/// rather than whole objects, named after the file.
+pub fn read_fragment(
+    source: &Arc<Source>,
+    yaml: &Yaml,
+    offset: usize,
+    file: &str,
+    out: &mut Parsed,
+) {
+    for root in yaml.roots() {
+        walk(source, root, offset, out, |path| {
+            format!("`{path}` in template `{file}`")
+        });
+    }
+}
+
 /// One step of the walk: a node, and the key path that leads to it (as an
 /// index into the walk's list of path segments).
 struct Step<'a> {

@@ -412,25 +412,38 @@ fn read_template(
 fn read_masked(source: &Arc<Source>, reader: &Reader, masked: &template::Masked, out: &mut Parsed) {
     let first = out.containers.len();
     let yaml = Yaml::parse(&masked.text);
-    if yaml.errors.is_empty() {
-        read_documents(source, &yaml, reader, Origin::Template, out);
-    } else {
+    let mut read = vec![yaml];
+    let mut origin = Origin::Template;
+    if !read[0].errors.is_empty() {
         // Branches that are alternative structures are not YAML together:
         // each way through the `if`/`else` blocks is read instead, when it
         // is YAML (the same values found twice are one finding).
         let variants: Vec<Yaml> = [template::Keep::First, template::Keep::Last]
             .into_iter()
             .map(|keep| Yaml::parse(&masked.variant(keep)))
-            .filter(|v| v.errors.len() < yaml.errors.len())
+            .filter(|v| v.errors.len() < read[0].errors.len())
             .collect();
-        match variants.iter().min_by_key(|v| v.errors.len()) {
-            None => read_documents(source, &yaml, reader, Origin::Template, out),
-            Some(best) => {
-                report_yaml_errors(source, best, Origin::Template, out);
-                for v in &variants {
-                    read_documents(source, v, reader, Origin::Variant, out);
-                }
-            }
+        if let Some(best) = variants.iter().min_by_key(|v| v.errors.len()) {
+            report_yaml_errors(source, best, Origin::Template, out);
+            read = variants;
+            origin = Origin::Variant;
+        }
+    }
+    let name = source
+        .path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    for yaml in &read {
+        read_documents(source, yaml, reader, origin, out);
+        // A template that renders part of an object (Istio's injection
+        // template, a helmfile's `values.yaml.gotmpl`) holds security
+        // contexts all the same.
+        if !yaml
+            .roots()
+            .any(|r| kubernetes::has_k8s_shape(r) || compose::has_compose_shape(r))
+        {
+            chart::read_fragment(source, yaml, 0, &name, out);
         }
     }
     for define in &masked.defines {

@@ -256,15 +256,23 @@ pub fn mask(text: &str, dialect: Dialect) -> Result<Masked, TemplateError> {
     }
     // A line is action-only when every byte that is not blank belongs to an
     // action: its actions vanish rather than leave a placeholder.
+    // Per line: whether it holds only actions, where its trailing run of
+    // actions and blanks starts, and its last byte of text that is not an
+    // action (one pass over each line, so long lines stay linear).
     let mut line_only_actions = Vec::new();
     let mut line_starts = Vec::new();
+    let mut tail_starts = Vec::new();
+    let mut last_texts = Vec::new();
     let mut start = 0;
     for line in text.split_inclusive('\n') {
         let end = start + line.len();
+        let last_text = (start..end)
+            .rev()
+            .find(|&i| !covered[i] && !matches!(bytes[i], b' ' | b'\t' | b'\r' | b'\n'));
         line_starts.push(start);
-        line_only_actions.push(
-            (start..end).all(|i| covered[i] || matches!(bytes[i], b' ' | b'\t' | b'\r' | b'\n')),
-        );
+        line_only_actions.push(last_text.is_none());
+        tail_starts.push(last_text.map_or(start, |i| i + 1));
+        last_texts.push(last_text);
         start = end;
     }
     let line_of = |offset: usize| line_starts.partition_point(|&s| s <= offset) - 1;
@@ -274,59 +282,69 @@ pub fn mask(text: &str, dialect: Dialect) -> Result<Masked, TemplateError> {
             .take_while(|b| *b == b' ' || *b == b'\t')
             .count()
     };
-    // The next line after `l` with text that is not an action.
-    let next_content = |l: usize| (l + 1..line_starts.len()).find(|&n| !line_only_actions[n]);
+    // The next line after each line with text that is not an action,
+    // found in one backward pass (nested blocks make long runs of them).
+    let mut next_contents = vec![None; line_starts.len()];
+    for l in (0..line_starts.len().saturating_sub(1)).rev() {
+        next_contents[l] = if line_only_actions[l + 1] {
+            next_contents[l + 1]
+        } else {
+            Some(l + 1)
+        };
+    }
+    let next_content = |l: usize| next_contents[l];
+    // Lines that an action left as a placeholder touches keep no comment.
+    let mut inline_line = vec![false; line_starts.len()];
     let mut out = bytes.to_vec();
-    let mut commented = vec![false; line_starts.len()];
     for a in &actions {
         let first = line_of(a.span.start);
         let last = line_of(a.span.end.saturating_sub(1).max(a.span.start));
         let standalone = (first..=last).all(|l| line_only_actions[l]);
         if standalone {
             blank(&mut out[a.span.range()], b' ');
-            // Each line starts with `#`: a comment wherever YAML allows
-            // one, and a line of content (not a blank line that is more
-            // indented than the content) inside a block scalar.
-            let mut line = first;
-            for i in a.span.range() {
-                match bytes[i] {
-                    b'\n' => line += 1,
-                    b' ' | b'\t' | b'\r' => {}
-                    _ if !commented[line] => {
-                        out[i] = b'#';
-                        commented[line] = true;
-                    }
-                    _ => {}
-                }
-            }
             continue;
         }
-        let ends_line = text[a.span.end..]
-            .split('\n')
-            .next()
-            .unwrap_or("")
-            .bytes()
-            .enumerate()
-            .all(|(i, b)| matches!(b, b' ' | b'\t' | b'\r') || covered[a.span.end + i]);
+        inline_line[first..=last].iter_mut().for_each(|l| *l = true);
+        let ends_line = a.span.end >= tail_starts[last];
         // At the end of a line after content, a comment or control action
         // leaves the value before it alone, and an output action that
         // writes a block (`labels: {{- include … | nindent 4 }}`, or more
         // indented lines follow) leaves the key to own that block.
         let blank_it = ends_line
             && match a.role {
-                Role::Comment | Role::Else | Role::End => true,
                 Role::Plain => {
-                    let before = &text[line_starts[first]..a.span.start];
-                    let after_key =
-                        before.ends_with([' ', '\t']) && before.trim_end().ends_with(':');
+                    // The text before it on its line ends a key (`key: `).
+                    let after_key = last_texts[first].is_some_and(|k| {
+                        bytes[k] == b':' && matches!(bytes.get(k + 1), Some(b' ' | b'\t'))
+                    });
+                    let key = &text[line_starts[first]..a.span.start];
                     after_key
                         && (text[a.span.range()].contains("nindent")
-                            || next_content(last)
-                                .is_some_and(|n| indent_of(n) > key_column(before)))
+                            || next_content(last).is_some_and(|n| indent_of(n) > key_column(key)))
                 }
-                _ => false,
+                _ => true,
             };
         blank(&mut out[a.span.range()], if blank_it { b' ' } else { b'_' });
+    }
+    // Each line of actions becomes a comment: a comment wherever YAML
+    // allows one, and inside a block scalar a line of content rather than
+    // a blank line (a leading blank line deeper than the content is an
+    // error there). Its `#` sits at the next content line's indentation
+    // when the actions cover that column, so that a block scalar the line
+    // sits in goes on past it, as it does once `{{-` has trimmed the line.
+    for (l, &only) in line_only_actions.iter().enumerate() {
+        let start = line_starts[l];
+        if !only || inline_line[l] {
+            continue;
+        }
+        let line = text[start..].split('\n').next().unwrap_or("");
+        let first = line.find(|c: char| !c.is_whitespace());
+        let last = line.rfind(|c: char| !c.is_whitespace());
+        let (Some(first), Some(last)) = (first, last) else {
+            continue;
+        };
+        let target = next_content(l).map_or(first, indent_of);
+        out[start + target.clamp(first, last)] = b'#';
     }
     let masked_all = String::from_utf8(out).map_err(|e| TemplateError {
         offset: e.utf8_error().valid_up_to(),
@@ -354,14 +372,18 @@ pub fn mask(text: &str, dialect: Dialect) -> Result<Masked, TemplateError> {
 }
 
 /// The column of the key a line starts with, past its indentation and any
-/// `- ` of sequence items (`  - image: x` → 4).
+/// `- ` of sequence items (`  - image: x` → 4). Reads only that prefix.
 fn key_column(line: &str) -> usize {
-    let mut rest = line;
+    let bytes = line.as_bytes();
+    let mut i = 0;
     loop {
-        let trimmed = rest.trim_start_matches([' ', '\t']);
-        match trimmed.strip_prefix('-') {
-            Some(r) if r.starts_with([' ', '\t']) => rest = r,
-            _ => return line.len() - trimmed.len(),
+        while matches!(bytes.get(i), Some(b' ' | b'\t')) {
+            i += 1;
+        }
+        if bytes.get(i) == Some(&b'-') && matches!(bytes.get(i + 1), Some(b' ' | b'\t')) {
+            i += 1;
+        } else {
+            return i;
         }
     }
 }
@@ -762,6 +784,13 @@ mod tests {
     }
 
     #[test]
+    fn a_block_after_a_key_behind_a_condition() {
+        let src = "a: {{- if .x -}}{{- include \"i\" . | nindent 2 }}{{- end -}}\n  - b\n";
+        let m = go(src);
+        assert_eq!(m.text.trim_end_matches(['\n', '-', 'b', ' ']), "a:");
+    }
+
+    #[test]
     fn closing_delimiters_inside_strings_and_comments() {
         let m = go("a: {{ \"}}\" }}\n{{/* }} {{ */}}\nb: {{ `x\n}}` }}\n");
         assert_eq!(m.text, "a: __________\n#              \nb: _____\n______\n");
@@ -836,6 +865,14 @@ mod tests {
         );
         let m = go(&src);
         assert!(m.branch_at(src.find("a: 1").unwrap()).is_some());
+    }
+
+    #[test]
+    fn long_lines_of_actions_are_linear() {
+        let src = format!("a: {}\n", "{{ .x }}".repeat(200_000));
+        assert_eq!(go(&src).text.len(), src.len());
+        let src = format!("{}\n", "{{- end }}".repeat(100_000));
+        assert!(mask(&src, Dialect::Go).is_err());
     }
 
     #[test]
