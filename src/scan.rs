@@ -135,8 +135,13 @@ impl ScanResult {
     /// files, suppressions applied, level overrides, a stable order.
     pub fn finish(mut self, options: &ScanOptions) -> ScanResult {
         self.findings = merge_same_value(std::mem::take(&mut self.findings));
+        // A file read for several others (a Terraform module's tfvars) may
+        // be reported by each of them: once is enough.
         self.diagnostics
-            .sort_by(|a, b| (&a.path, a.position).cmp(&(&b.path, b.position)));
+            .sort_by_cached_key(|d| (d.path.clone(), d.position, d.to_string()));
+        self.diagnostics.dedup_by(|a, b| {
+            a.path == b.path && a.position == b.position && a.to_string() == b.to_string()
+        });
         let directives = std::mem::take(&mut self.directives);
         crate::suppress::apply(&mut self.findings, directives, &|r| options.is_enabled(r));
         for f in &mut self.findings {

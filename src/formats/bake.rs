@@ -33,7 +33,7 @@ pub fn is_bake_name(lower: &str) -> Option<bool> {
 }
 
 pub fn read_hcl(source: &Arc<Source>, out: &mut Parsed) {
-    out.comments = super::terraform::comments(&source.text)
+    out.comments = super::hcl::comments(&source.text)
         .into_iter()
         .map(|span| Location::new(source, span))
         .collect();

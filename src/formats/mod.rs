@@ -15,6 +15,7 @@ pub mod devcontainer;
 pub mod dockerfile;
 pub mod github_actions;
 pub mod gitlab_ci;
+pub mod hcl;
 pub mod json;
 pub mod kubernetes;
 pub mod makefile;
@@ -26,7 +27,6 @@ pub mod shell;
 pub mod systemd;
 pub mod template;
 pub mod terraform;
-pub mod terraform_json;
 pub mod yaml_scalar;
 
 use std::path::Path;
@@ -307,8 +307,8 @@ pub fn parse(kind: Kind, source: &Arc<Source>, reader: &Reader) -> Parsed {
     match kind {
         Kind::Yaml => read_yaml(source, reader, Origin::Named, &mut out),
         Kind::Terraform => terraform::read(source, reader, &mut out),
-        Kind::Nomad => nomad::read(source, reader, &mut out),
-        Kind::TerraformJson => terraform_json::read(source, &mut out),
+        Kind::Nomad => nomad::read(source, &mut out),
+        Kind::TerraformJson => terraform::read_json(source, reader, &mut out),
         Kind::Devcontainer => devcontainer::read(source, &mut out),
         Kind::DaemonJson => daemon_json::read(source, &mut out),
         Kind::Json => {

@@ -1,0 +1,7 @@
+variable "privileged" {
+  default = false
+}
+
+variable "opts" {
+  default = ["seccomp=unconfined"]
+}

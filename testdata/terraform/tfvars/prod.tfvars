@@ -1,0 +1,2 @@
+# Only read with -var-file=prod.tfvars: not by a scan.
+unset = true

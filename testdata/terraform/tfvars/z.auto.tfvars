@@ -1,0 +1,1 @@
+lenient = false
