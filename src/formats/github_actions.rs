@@ -144,7 +144,8 @@ fn flags(source: &Arc<Source>, options: YamlRef<'_>, name: String, base: &Path, 
     };
     let split = opaque_expressions(&value).split();
     let words: Vec<_> = split.commands.into_iter().flatten().collect();
-    let span = value.span(0, value.len());
+    // The value itself: a clipped `>` scalar's final line break is not part of it.
+    let span = value.span(0, value.text().trim_end().len());
     let mut container = Container::new(name, Platform::Engine, Location::new(source, span));
     cmdline::apply_run_flags(source, &words, base, &mut container);
     out.containers.push(container);

@@ -73,6 +73,9 @@ const SCRIPT_KEYS: &[&str] = &["before_script", "script", "after_script"];
 /// GitLab's limits: included files per pipeline, `extends` depth.
 const MAX_INCLUDES: usize = 150;
 const MAX_DEPTH: usize = 11;
+/// Lookups through `extends` one pipeline may make: with several parents
+/// per level the walk could otherwise grow exponentially in the depth.
+const MAX_LOOKUPS: usize = 100_000;
 
 pub fn read(source: &Arc<Source>, yaml: &Yaml, reader: &Reader, out: &mut Parsed) {
     let root_dir = source.path.parent().unwrap_or(Path::new("")).to_path_buf();
@@ -229,6 +232,7 @@ struct Pipeline<'a> {
     visible: Vec<&'a str>,
     /// `default:` mappings, and the documents themselves (global keys).
     defaults: Vec<Def<'a>>,
+    lookups: std::cell::Cell<usize>,
 }
 
 impl<'a> Pipeline<'a> {
@@ -238,6 +242,7 @@ impl<'a> Pipeline<'a> {
             jobs: HashMap::new(),
             visible: Vec::new(),
             defaults: Vec::new(),
+            lookups: std::cell::Cell::new(0),
         };
         for (file, (source, root)) in files.into_iter().enumerate() {
             pipeline.sources.push(source);
@@ -263,6 +268,10 @@ impl<'a> Pipeline<'a> {
     /// `key` of job `name`: its own (the last definition that has it wins),
     /// else through `extends`.
     fn resolve(&self, name: &str, key: &str, depth: usize) -> Option<Resolved<'a>> {
+        if self.lookups.get() >= MAX_LOOKUPS {
+            return None;
+        }
+        self.lookups.set(self.lookups.get() + 1);
         let defs = self.jobs.get(name)?;
         if let Some(def) = defs
             .iter()
@@ -466,6 +475,20 @@ mod tests {
                 "`docker run` of y"
             ]
         );
+    }
+
+    #[test]
+    fn wide_extends_chains_stop_at_the_lookup_budget() {
+        let mut t = String::from(".l0:\n  image: x\n");
+        for i in 1..12 {
+            let p = i - 1;
+            t.push_str(&format!(
+                ".l{i}:\n  extends: [.l{p}, .l{p}, .l{p}, .l{p}, .l{p}, .l{p}, .l{p}, .l{p}]\n"
+            ));
+        }
+        t.push_str("job:\n  extends: .l11\n");
+        // 8^11 lookups without the budget: this would not finish.
+        assert!(parse(&t).containers.is_empty());
     }
 
     #[test]

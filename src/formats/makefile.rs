@@ -239,7 +239,11 @@ impl<'a> Makefile<'a> {
                         }
                         self.rules.push(Vec::new());
                         if let Some(at) = recipe {
-                            let (line, next) = self.recipe_from(i, at);
+                            // The physical line the `;` is on.
+                            let on = (i..=j)
+                                .find(|&k| at <= self.lines[k].content_end)
+                                .unwrap_or(j);
+                            let (line, next) = self.recipe_from(on, at);
                             if let Some(rule) = self.rules.last_mut() {
                                 rule.push(line);
                             }
@@ -614,6 +618,12 @@ mod tests {
     #[test]
     fn recipe_on_the_rule_line_and_after_a_comment() {
         let t = "a: b ; @docker run --privileged x\nc: # ; docker run --privileged y\nd: VAR = 1;docker run --privileged z\n";
+        assert_eq!(marked(t, &parse("Makefile", t)), ["--privileged"]);
+    }
+
+    #[test]
+    fn a_recipe_after_a_continued_rule_line() {
+        let t = "a: b \\\n  c ; docker run \\\n\t--privileged x\n\\\njobs:;\n";
         assert_eq!(marked(t, &parse("Makefile", t)), ["--privileged"]);
     }
 
