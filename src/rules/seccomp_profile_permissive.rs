@@ -15,7 +15,9 @@
 
 use super::{Rule, escape};
 use crate::finding::{Finding, Level};
-use crate::formats::seccomp_profile::{DefaultPass, default_passes, gated_by_default};
+use crate::formats::seccomp_profile::{
+    DefaultPass, default_passes, docker_default, gated_by_default,
+};
 use crate::model::capability::DEFAULT;
 use crate::model::profile::{KnownDefault, Passage};
 use crate::model::{Parsed, ProfileRef, SeccompProfile};
@@ -230,10 +232,17 @@ fn known_default(
             .iter()
             .map(|p| p.name.value.as_str())
             .collect();
-        let mut fewer: Vec<&str> = default_passes(&has_cap)
-            .into_keys()
+        // Calls Docker allows on one architecture only (`arch_prctl`) are
+        // not missing from a profile rendered for another.
+        let mut fewer: Vec<&str> = docker_default()
+            .passages(&has_cap)
+            .into_iter()
+            .filter(|p| p.rule.only_on().is_empty())
+            .map(|p| p.name.value.as_str())
             .filter(|n| !mine.contains(n))
             .collect();
+        fewer.sort_unstable();
+        fewer.dedup();
         escape::sort(&mut fewer, |n| n);
         let mut diff = Vec::new();
         if !more.is_empty() {

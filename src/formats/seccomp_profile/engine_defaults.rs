@@ -14,7 +14,9 @@
 //!
 //! `vendor/engine-default-seccomp-signatures.tsv` lists the signature of
 //! every version of the engines' default profiles in their repositories'
-//! history (see vendor/README.md for how it is made).
+//! history — Docker's `default.json`, containers-common's `seccomp.json`,
+//! and containerd's Go-built profile as rendered to OCI JSON (see
+//! vendor/README.md for how it is made).
 
 use std::collections::HashMap;
 use std::sync::LazyLock;
@@ -190,5 +192,6 @@ mod tests {
             KNOWN_DEFAULTS.values().map(|k| k.engine).collect();
         assert!(engines.contains("Docker's"));
         assert!(engines.iter().any(|e| e.starts_with("Podman's")));
+        assert!(engines.contains("containerd's"));
     }
 }
