@@ -159,7 +159,11 @@ pub fn run() -> i32 {
                     "{:<width$}  {:<7}  {:>8}  {}{}",
                     r.id,
                     r.level.as_str(),
-                    r.security_severity,
+                    if r.security_severity.is_empty() {
+                        "-"
+                    } else {
+                        r.security_severity
+                    },
                     r.title,
                     default
                 );
@@ -169,13 +173,17 @@ pub fn run() -> i32 {
         Command::Explain { rule } => match rules::get(&rule) {
             Some(r) => {
                 println!("# {} — {}\n", r.id, r.title);
-                println!(
-                    "level: {}; security-severity: {}; {}; {}\n",
-                    r.level.as_str(),
-                    r.security_severity,
-                    r.cis,
-                    r.cwe
+                let mut facts = vec![format!("level: {}", r.level.as_str())];
+                if !r.security_severity.is_empty() {
+                    facts.push(format!("security-severity: {}", r.security_severity));
+                }
+                facts.extend(
+                    [r.cis, r.cwe]
+                        .into_iter()
+                        .filter(|f| !f.is_empty())
+                        .map(str::to_string),
                 );
+                println!("{}\n", facts.join("; "));
                 println!("{}", r.doc);
                 0
             }

@@ -193,6 +193,12 @@ impl Source {
 pub struct Location {
     pub source: Arc<Source>,
     pub span: Span,
+    /// Where the construct holding the value starts (a byte offset of the
+    /// same file), when a format knows one: the `security_opt:` key of a
+    /// list item, the first word of a command continued over lines, the
+    /// `RUN` of a Dockerfile instruction. A suppression comment above the
+    /// construct covers the value, wherever in it the value is.
+    pub construct: Option<usize>,
 }
 
 impl Location {
@@ -200,7 +206,17 @@ impl Location {
         Location {
             source: Arc::clone(source),
             span,
+            construct: None,
         }
+    }
+
+    /// The same location inside a construct that starts at `start`; of
+    /// nested constructs the outermost (earliest) one is kept.
+    pub fn within(mut self, start: usize) -> Self {
+        if start <= self.span.start {
+            self.construct = Some(self.construct.map_or(start, |c| c.min(start)));
+        }
+        self
     }
 
     pub fn start(&self) -> Position {

@@ -4,10 +4,14 @@
 //! (`ScanResult::comments`), never by searching raw lines, so a `#` inside a
 //! YAML block scalar or a quoted string cannot silence anything. A directive
 //! applies to findings that start on its own line, or on the next line when
-//! the comment stands alone on its line. Modelled on ruff's `# noqa` and
+//! the comment stands alone on its line — or whose construct starts there
+//! (a `docker run` continued over lines, a Dockerfile `RUN`, the
+//! `security_opt:` key above a list; see `Location::construct`), since
+//! that is where people put the comment. Modelled on ruff's `# noqa` and
 //! RUF100: an ignore that silences nothing, names an unknown rule, or cannot
 //! be read is itself reported, under the meta-rule `unused-suppression`, so
-//! stale ignores do not pile up.
+//! stale ignores do not pile up; so is one without a reason (the finding
+//! stays suppressed: the reason is for the reviewer, the alert is not).
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -189,8 +193,26 @@ pub fn apply(findings: &mut Vec<Finding>, directives: Directives, enabled: &dyn 
                 .entry(path.as_path())
                 .or_insert_with(|| list.iter().map(|d| vec![false; d.rules.len()]).collect());
             for f in &mut findings[i..end] {
-                let line = f.location.source.lines.line_of(f.location.span.start);
-                for &k in covering.get(&line).into_iter().flatten() {
+                let lines = &f.location.source.lines;
+                let line = lines.line_of(f.location.span.start);
+                // The line of the value, and the first line of the construct
+                // that holds it (a continued command, a `security_opt:` key).
+                let construct = f
+                    .location
+                    .construct
+                    .map(|c| lines.line_of(c))
+                    .filter(|&c| c != line);
+                let candidates = [Some(line), construct];
+                let mut seen: Vec<usize> = Vec::new();
+                for &k in candidates
+                    .iter()
+                    .flatten()
+                    .flat_map(|l| covering.get(l).into_iter().flatten())
+                {
+                    if seen.contains(&k) {
+                        continue;
+                    }
+                    seen.push(k);
                     let d = &list[k];
                     for (j, (name, _)) in d.rules.iter().enumerate() {
                         if name == f.rule.id {
@@ -230,6 +252,16 @@ pub fn apply(findings: &mut Vec<Finding>, directives: Directives, enabled: &dyn 
                 let was_used = flags.is_some_and(|f| f[k][j]);
                 let at = Location::new(&d.comment.source, *span);
                 match rules::get(name) {
+                    Some(rule) if was_used && d.reason.is_empty() && rule.id != META_RULE => extra
+                        .push(meta_finding(
+                            meta,
+                            at,
+                            &format!(
+                                "this ignore of `{name}` needs a reason: \
+                                 `seccheck: ignore[{name}] <why this is safe>`"
+                            ),
+                            "needs a reason",
+                        )),
                     None => extra.push(meta_finding(
                         meta,
                         at,

@@ -1293,3 +1293,55 @@ fn configuration_is_found_from_each_scanned_path_up_to_the_repository() {
     std::fs::create_dir(outer.path().join("repo/.git")).unwrap();
     assert_eq!(levels(&outer.path().join("repo"), &["."]).len(), 1);
 }
+
+#[test]
+fn unused_suppression_is_not_a_security_alert() {
+    let v = sarif_of(seccheck().args([
+        "scan",
+        "--format",
+        "sarif",
+        "testdata/suppressions/constructs",
+    ]));
+    let rules = v["runs"][0]["tool"]["driver"]["rules"].as_array().unwrap();
+    let meta = rules
+        .iter()
+        .find(|r| r["id"] == "unused-suppression")
+        .unwrap();
+    assert!(
+        meta["properties"].get("security-severity").is_none(),
+        "{meta}"
+    );
+    let tags = meta["properties"]["tags"].as_array().unwrap();
+    assert!(!tags.iter().any(|t| t == "security"), "{tags:?}");
+    let unconfined = rules
+        .iter()
+        .find(|r| r["id"] == "seccomp-unconfined")
+        .unwrap();
+    assert_eq!(unconfined["properties"]["security-severity"], "8.0");
+    // The comment without a reason: reported, its finding still suppressed.
+    let results = v["runs"][0]["results"].as_array().unwrap();
+    let needs = results
+        .iter()
+        .find(|r| {
+            r["message"]["text"]
+                .as_str()
+                .unwrap()
+                .contains("needs a reason")
+        })
+        .unwrap();
+    assert_eq!(needs["ruleId"], "unused-suppression");
+    assert_eq!(
+        needs["locations"][0]["physicalLocation"]["region"]["startLine"],
+        19
+    );
+    let quiet = results
+        .iter()
+        .find(|r| {
+            r["message"]["text"]
+                .as_str()
+                .unwrap()
+                .starts_with("service `quiet`")
+        })
+        .unwrap();
+    assert_eq!(quiet["suppressions"][0]["justification"], "");
+}

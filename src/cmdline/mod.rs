@@ -216,22 +216,31 @@ impl Reader<'_> {
         }
         let vars = ShellVars::collect(split.commands.iter().map(Vec::as_slice));
         for command in &split.commands {
-            let Some(expanded) = vars.expand(command) else {
-                self.command(command, out, depth);
-                continue;
-            };
-            if expanded.limited {
-                out.diagnostics
-                    .push(limit(self.source, command[0].raw.start));
+            // What a command continued over lines gives is inside it: an
+            // ignore comment above its first line covers it.
+            let mark = out.mark();
+            self.expanded(&vars, command, out, depth);
+            if let Some(first) = command.first() {
+                out.within(mark, first.raw.start);
             }
-            let mut merged = Parsed::default();
-            for (k, words) in expanded.variants.iter().enumerate() {
-                let mut one = Parsed::default();
-                self.command(words, &mut one, depth);
-                merge(&mut merged, one, k == 0);
-            }
-            append(out, merged);
         }
+    }
+
+    fn expanded(&self, vars: &ShellVars, command: &[Word], out: &mut Parsed, depth: usize) {
+        let Some(expanded) = vars.expand(command) else {
+            return self.command(command, out, depth);
+        };
+        if expanded.limited {
+            out.diagnostics
+                .push(limit(self.source, command[0].raw.start));
+        }
+        let mut merged = Parsed::default();
+        for (k, words) in expanded.variants.iter().enumerate() {
+            let mut one = Parsed::default();
+            self.command(words, &mut one, depth);
+            merge(&mut merged, one, k == 0);
+        }
+        append(out, merged);
     }
 
     fn command(&self, words: &[Word], out: &mut Parsed, depth: usize) {

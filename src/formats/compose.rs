@@ -139,8 +139,13 @@ impl Ctx<'_> {
             settings.privileged = Some(v);
         }
         if let Some(opts) = service.get("security_opt") {
+            // An ignore comment above the key covers every item below it.
+            let key = service.key("security_opt").map(|k| k.span().start);
             for item in opts.items() {
-                if let Some(v) = self.security_opt(&file.source, item) {
+                if let Some(mut v) = self.security_opt(&file.source, item) {
+                    if let Some(key) = key {
+                        v.at = v.at.within(key);
+                    }
                     settings.seccomp.push(v);
                 }
             }

@@ -226,7 +226,10 @@ impl Reader<'_> {
             continued = more;
             last = line;
         }
+        // An ignore comment above the instruction covers all of it.
+        let mark = self.out.mark();
         self.dispatch(&logical, last, false);
+        self.out.within(mark, from);
         true
     }
 

@@ -169,6 +169,53 @@ pub struct Parsed {
     pub relative_to_root_too: bool,
 }
 
+/// How much of a [`Parsed`] existed before a construct was read, so that
+/// what the construct added can be marked as inside it.
+#[derive(Debug, Clone, Copy)]
+pub struct Mark {
+    containers: usize,
+    daemons: usize,
+    builds: usize,
+}
+
+impl Parsed {
+    pub fn mark(&self) -> Mark {
+        Mark {
+            containers: self.containers.len(),
+            daemons: self.daemons.len(),
+            builds: self.builds.len(),
+        }
+    }
+
+    /// Marks every value read since `mark` as inside the construct that
+    /// starts at byte `start` (see [`Location::construct`]), for the
+    /// suppression comments written above it.
+    pub fn within(&mut self, mark: Mark, start: usize) {
+        let inside = |at: &mut Location| *at = at.clone().within(start);
+        for c in self.containers.iter_mut().skip(mark.containers) {
+            inside(&mut c.at);
+            c.seccomp.iter_mut().for_each(|v| inside(&mut v.at));
+            if let Some(p) = &mut c.privileged {
+                inside(&mut p.at);
+            }
+            let caps = &mut c.capabilities;
+            caps.add
+                .iter_mut()
+                .chain(caps.drop.iter_mut())
+                .for_each(|v| inside(&mut v.at));
+        }
+        for d in self.daemons.iter_mut().skip(mark.daemons) {
+            inside(&mut d.at);
+            if let Some(s) = &mut d.seccomp {
+                inside(&mut s.at);
+            }
+        }
+        for b in self.builds.iter_mut().skip(mark.builds) {
+            inside(&mut b.at);
+        }
+    }
+}
+
 /// A `Seccomp::Profile` reference and what it resolved to.
 #[derive(Debug)]
 pub struct ProfileRef {

@@ -93,8 +93,10 @@ struct DefaultConfiguration {
 
 #[derive(Serialize)]
 struct RuleProperties<'a> {
-    #[serde(rename = "security-severity")]
-    security_severity: &'a str,
+    /// Only on security rules: with it GitHub shows a result as a security
+    /// alert, which a maintenance note (`unused-suppression`) is not.
+    #[serde(rename = "security-severity", skip_serializing_if = "Option::is_none")]
+    security_severity: Option<&'a str>,
     precision: &'static str,
     tags: Vec<String>,
 }
@@ -329,7 +331,7 @@ fn descriptor(rule: &'static Rule) -> ReportingDescriptor<'static> {
             level: rule.level.as_str(),
         },
         properties: RuleProperties {
-            security_severity: rule.security_severity,
+            security_severity: Some(rule.security_severity).filter(|s| !s.is_empty()),
             precision: "very-high",
             tags,
         },
