@@ -12,7 +12,9 @@
 //! containers (`containers`, `initContainers`, `ephemeralContainers` under a
 //! `spec`, or any of those and `sidecars`/`steps` whose items have an
 //! `image`) or a single container (`container`, `script` with an `image`) is
-//! a pod level, and its `securityContext` is the pod's. A pod level without
+//! a pod level, and its `securityContext` is the pod's. A Tekton step takes
+//! what it does not set itself from its task's `stepTemplate` (Tekton merges
+//! the template into each step). A pod level without
 //! one inherits the nearest enclosing `securityContext` (Argo applies the
 //! workflow's `spec.securityContext` to a template that sets none:
 //! `workflow/controller/workflowpod.go`). A ConfigMap that holds a pod spec
@@ -149,6 +151,9 @@ struct Found<'a> {
     label: String,
     node: YamlRef<'a>,
     name: Option<&'a str>,
+    /// Tekton's `stepTemplate`, whose settings a step takes where it sets
+    /// none of its own.
+    template: Option<YamlRef<'a>>,
 }
 
 impl<'a> Walk<'_, '_> {
@@ -230,6 +235,9 @@ impl<'a> Walk<'_, '_> {
         let (kind, name) = self.objects[ctx.object].clone();
         let mut found = Vec::new();
         let has_image = |c: &YamlRef<'_>| c.is_mapping() && c.get("image").is_some();
+        // Tekton merges the `stepTemplate` into every step (a step's own
+        // fields win), so a step reads it as its defaults.
+        let step_template = node.get("stepTemplate").filter(|t| t.is_mapping());
         for key in CORE_LISTS.iter().chain(OTHER_LISTS) {
             let Some(list) = node.get(key).filter(|l| !l.is_null()) else {
                 continue;
@@ -263,6 +271,7 @@ impl<'a> Walk<'_, '_> {
                     label,
                     node: item,
                     name: cname,
+                    template: step_template.filter(|_| *key == "steps"),
                 });
             }
         }
@@ -280,17 +289,9 @@ impl<'a> Walk<'_, '_> {
                     label: format!("the `{key}` of {of}"),
                     node: c,
                     name: None,
+                    template: None,
                 });
             }
-        }
-        if node.get("steps").is_some()
-            && let Some(t) = node.get("stepTemplate").filter(|t| t.is_mapping())
-        {
-            found.push(Found {
-                label: format!("the `stepTemplate` of {of}"),
-                node: t,
-                name: None,
-            });
         }
         found
     }
@@ -356,7 +357,17 @@ impl<'a> Walk<'_, '_> {
                     .and_then(|a| a.get(&format!("{CONTAINER_ANNOTATION_PREFIX}{c}")))
                     .and_then(|v| self.annotation(v))
             });
-            let own_field = self.profile(&security, &mut invalid);
+            let inherited: Vec<_> = f
+                .template
+                .map(|t| every(t, "securityContext"))
+                .unwrap_or_default()
+                .into_iter()
+                .filter(|s| s.is_mapping())
+                .collect();
+            let own_field = self.profile(&security, &mut invalid).or_else(|| {
+                let v = self.profile(&inherited, &mut invalid)?;
+                Some(through_template(v, &container.at))
+            });
             // An `unconfined` annotation that the field of its own level
             // contradicts is reported too: the API server rejects exactly
             // that mismatch, and clusters before 1.19 read only annotations.
@@ -382,8 +393,16 @@ impl<'a> Walk<'_, '_> {
                 });
             container.seccomp.extend(effective);
             container.seccomp.extend(contradicted);
-            container.privileged = self.privileged(&security);
+            container.privileged = self.privileged(&security).or_else(|| {
+                Some(through_template(
+                    self.privileged(&inherited)?,
+                    &container.at,
+                ))
+            });
             container.capabilities = self.capabilities(&security);
+            if container.capabilities.is_empty() {
+                container.capabilities = self.capabilities(&inherited);
+            }
             containers.push(container);
         }
         if invalid.is_empty() {
@@ -625,6 +644,15 @@ fn indent_argument(action: &str) -> Option<usize> {
     None
 }
 
+/// A value a Tekton step takes from its task's `stepTemplate`.
+fn through_template<T>(mut v: Value<T>, step: &Location) -> Value<T> {
+    v.used_at.push(Use::new(
+        step.clone(),
+        "applied through the `stepTemplate` to",
+    ));
+    v
+}
+
 /// Every value of `key` written in `map` (template branches may repeat a
 /// key), or the one a `<<` merge brings in.
 fn every<'a>(map: YamlRef<'a>, key: &str) -> Vec<YamlRef<'a>> {
@@ -678,6 +706,26 @@ mod tests {
             vec![Some(false); 7]
         );
         assert_eq!(bools("['true', \"yes\", tRUE, 1, enabled]"), vec![None; 5]);
+    }
+
+    #[test]
+    fn a_list_of_100_000_items_is_read_in_one_pass() {
+        let mut text = String::from("apiVersion: v1\nkind: List\nitems:\n");
+        for i in 0..100_000 {
+            text.push_str(&format!(
+                "- {{apiVersion: v1, kind: Pod, spec: {{containers: [{{name: c{i}, securityContext: {{privileged: true}}}}]}}}}\n"
+            ));
+        }
+        let source = Source::new("list.yaml", text);
+        let yaml = Yaml::parse(&source.text);
+        assert!(yaml.errors.is_empty(), "{:?}", yaml.errors);
+        let mut out = Parsed::default();
+        read(&source, &yaml, &mut out);
+        assert_eq!(out.containers.len(), 100_000);
+        assert_eq!(
+            out.containers[99_999].name,
+            "container `c99999` of Pod `(unnamed)`"
+        );
     }
 
     #[test]

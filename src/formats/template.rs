@@ -691,10 +691,7 @@ fn pair_blocks(text: &str, actions: &[Action]) -> Result<(Vec<Branch>, Captured)
         let a = &actions[open.action];
         return Err(TemplateError {
             offset: a.span.start,
-            message: format!(
-                "`{}` is never closed by an `end`",
-                one_line(&text[a.span.range()])
-            ),
+            message: format!("`{}` is never closed", one_line(&text[a.span.range()])),
         });
     }
     // Regions of one block are disjoint and nest inside their block's
