@@ -3,20 +3,23 @@
 //! `security.insecure` lets its `RUN --security=insecure` steps run
 //! without seccomp or any other confinement.
 //!
-//! HCL through `hcl-edit` 0.10 (as for Terraform and Nomad: a span on every
-//! expression), JSON through [`super::json`] (strict: Bake reads JSON with
-//! Go's `encoding/json`).
+//! Bake reads both syntaxes with HashiCorp's HCL (docker/buildx `bake/hcl.go`
+//! and `bake/hclparser`), so both go through [`super::hcl`] into one tree
+//! (JSON strictly: HCL's JSON scanner has no comments). As Bake evaluates
+//! them (docs.docker.com/build/bake): a `variable "X"` is the bare name `X`
+//! (`entitlements = X`, `"${X}"`), with its `default` unless the
+//! environment sets it at build time; a target's `inherits` takes the
+//! attributes of the targets it names, the later one winning, and the
+//! target's own attributes winning over all.
 
+use std::collections::HashSet;
 use std::sync::Arc;
 
-use hcl_edit::Span as _;
-use hcl_edit::expr::Expression;
-use jsonc_parser::ast::Value as Json;
-
+use super::hcl::eval::{Eval, Module, Scope, Val};
+use super::hcl::syntax::{Block, Expr, ExprKind, File};
 use super::json;
-use crate::diagnostic::{Diagnostic, Problem};
 use crate::model::{InsecureBuild, Parsed};
-use crate::source::{Location, Source, Span};
+use crate::source::{Location, Source};
 
 const INSECURE: &str = "security.insecure";
 
@@ -37,50 +40,9 @@ pub fn read_hcl(source: &Arc<Source>, out: &mut Parsed) {
         .into_iter()
         .map(|span| Location::new(source, span))
         .collect();
-    let body = match hcl_edit::parser::parse_body(&source.text) {
-        Ok(body) => body,
-        Err(e) => {
-            let loc = e.location();
-            let line0 = loc
-                .line()
-                .saturating_sub(1)
-                .min(source.lines.line_count().saturating_sub(1));
-            let offset = (source.lines.line_start(line0) + loc.column().saturating_sub(1))
-                .min(source.text.len());
-            out.diagnostics.push(Diagnostic::at(
-                source,
-                offset,
-                Problem::Syntax {
-                    format: "HCL",
-                    message: e.message().to_string(),
-                },
-            ));
-            return;
-        }
-    };
-    for block in body.get_blocks("target") {
-        let target = block.labels.first().map(|l| l.as_str()).unwrap_or("");
-        let Some(attr) = block.body.get_attribute("entitlements") else {
-            continue;
-        };
-        let Expression::Array(items) = &attr.value else {
-            continue;
-        };
-        for item in items.iter() {
-            let Expression::String(s) = item else {
-                continue;
-            };
-            if s.value().as_str() != INSECURE {
-                continue;
-            }
-            let Some(r) = item.span() else { continue };
-            // The span includes the quotes; mark the entitlement itself.
-            let span = Span::new(r.start + 1, r.end.saturating_sub(1).max(r.start + 1));
-            out.builds.push(InsecureBuild {
-                name: format!("bake target `{target}`"),
-                at: Location::new(source, span),
-            });
-        }
+    match super::hcl::parse(source) {
+        Ok(file) => read(&file, out),
+        Err(d) => out.diagnostics.push(d),
     }
 }
 
@@ -88,30 +50,87 @@ pub fn read_json(source: &Arc<Source>, out: &mut Parsed) {
     let Some(doc) = json::parse_or_report(source, json::Dialect::Strict, out) else {
         return;
     };
-    let Some(targets) = doc
-        .root
-        .as_ref()
-        .and_then(Json::as_object)
-        .and_then(|r| r.get_object("target"))
-    else {
+    let Some(root) = doc.root.as_ref() else {
         return;
     };
-    for target in &targets.properties {
-        let Json::Object(body) = &target.value else {
+    let labels = |block: &str| match block {
+        "target" | "group" | "variable" | "function" => 1,
+        _ => 0,
+    };
+    let file = File {
+        source: Arc::clone(source),
+        body: super::hcl::json::lower_document(root, &source.text, &labels),
+    };
+    read(&file, out);
+}
+
+fn read(file: &File, out: &mut Parsed) {
+    let ev = Eval::root(Module::new([file]));
+    let mut scope = Scope::default();
+    for variable in file.body.blocks("variable") {
+        let (Some(name), Some(default)) = (variable.label(0), variable.body.attr("default")) else {
             continue;
         };
-        let Some(list) = body.get_array("entitlements") else {
+        let value = ev.eval(file, &default.value, &Scope::default());
+        // The environment may set it at build time.
+        scope = scope.bind(
+            name,
+            Val {
+                input: true,
+                ..value
+            },
+        );
+    }
+    let targets: Vec<&Block> = file.body.blocks("target").collect();
+    for target in &targets {
+        let Some(expr) = entitlements(target, &targets, &mut HashSet::new()) else {
             continue;
         };
-        for item in &list.elements {
-            if item.as_string_lit().is_some_and(|s| s.value == INSECURE) {
-                out.builds.push(InsecureBuild {
-                    name: format!("bake target `{}`", target.name.as_str()),
-                    at: Location::new(source, json::span(item)),
-                });
+        let name = format!("bake target `{}`", target.label(0).unwrap_or(""));
+        for item in ev.eval(file, expr, &scope).items() {
+            for value in item.alternatives() {
+                if value.as_str() == Some(INSECURE)
+                    && let Some(at) = value.at
+                {
+                    out.builds.push(InsecureBuild {
+                        name: name.clone(),
+                        at,
+                    });
+                }
             }
         }
     }
+    out.diagnostics.extend(ev.take_diagnostics());
+}
+
+/// The `entitlements` a target builds with: its own, else those of the
+/// last target in `inherits` that has them (each target looked at once).
+fn entitlements<'a>(
+    target: &'a Block,
+    targets: &[&'a Block],
+    seen: &mut HashSet<&'a str>,
+) -> Option<&'a Expr> {
+    if let Some(own) = target.body.attr("entitlements") {
+        return Some(&own.value);
+    }
+    let ExprKind::Array(parents) = &target.body.attr("inherits")?.value.kind else {
+        return None;
+    };
+    for parent in parents.iter().rev() {
+        let ExprKind::Str(name) = &parent.kind else {
+            continue;
+        };
+        let Some(block) = targets.iter().find(|b| b.label(0) == Some(name)) else {
+            continue;
+        };
+        if !seen.insert(block.label(0).unwrap_or("")) {
+            continue;
+        }
+        if let Some(found) = entitlements(block, targets, seen) {
+            return Some(found);
+        }
+    }
+    None
 }
 
 #[cfg(test)]
@@ -163,5 +182,35 @@ mod tests {
         read_hcl(&source, &mut out);
         assert_eq!(out.diagnostics.len(), 1);
         assert_eq!(out.diagnostics[0].position.map(|p| p.line), Some(2));
+    }
+
+    #[test]
+    fn variables_and_inherited_entitlements() {
+        let text = "variable \"ENT\" {\n  default = [\"security.insecure\"]\n}\n\
+                    target \"base\" {\n  entitlements = ENT\n}\n\
+                    target \"app\" {\n  inherits = [\"base\"]\n}\n\
+                    target \"own\" {\n  inherits = [\"base\"]\n  entitlements = []\n}\n\
+                    target \"loop\" {\n  inherits = [\"loop\"]\n}\n";
+        let source = Source::new("docker-bake.hcl", text);
+        let mut out = Parsed::default();
+        read_hcl(&source, &mut out);
+        let mut names: Vec<_> = marked(&out).into_iter().map(|(n, _)| n).collect();
+        names.sort();
+        assert_eq!(names, ["bake target `app`", "bake target `base`"]);
+        assert!(
+            out.builds
+                .iter()
+                .all(|b| b.at.text() == "security.insecure")
+        );
+        let (s, _) = source.region(out.builds[0].at.span);
+        assert_eq!((s.line, s.column), (2, 15));
+        let json = "{\"variable\": {\"E\": {\"default\": \"security.insecure\"}},\n \"target\": {\"t\": {\"entitlements\": [\"${E}\"]}}}";
+        let source = Source::new("docker-bake.json", json);
+        let mut out = Parsed::default();
+        read_json(&source, &mut out);
+        assert_eq!(
+            marked(&out),
+            vec![("bake target `t`".into(), "security.insecure")]
+        );
     }
 }

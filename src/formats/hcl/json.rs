@@ -43,6 +43,12 @@ fn label_count(block_type: &str) -> usize {
 
 /// A Terraform configuration file: `root` is the parsed document.
 pub fn lower_config(root: &Json<'_>, text: &str) -> Body {
+    lower_document(root, text, &label_count)
+}
+
+/// A document of any HCL tool, whose block types have `labels(type)`
+/// labels.
+pub fn lower_document(root: &Json<'_>, text: &str, labels: &dyn Fn(&str) -> usize) -> Body {
     let mut body = Body::default();
     for object in objects(root) {
         for prop in &object.properties {
@@ -52,7 +58,7 @@ pub fn lower_config(root: &Json<'_>, text: &str) -> Body {
             }
             let mut heads: Vec<(Vec<String>, &Json<'_>, Span)> =
                 vec![(Vec::new(), &prop.value, name_span(prop))];
-            for _ in 0..label_count(ident) {
+            for _ in 0..labels(ident) {
                 let mut next = Vec::new();
                 for (labels, value, _) in heads {
                     for o in objects(value) {
