@@ -1345,3 +1345,28 @@ fn unused_suppression_is_not_a_security_alert() {
         .unwrap();
     assert_eq!(quiet["suppressions"][0]["justification"], "");
 }
+
+#[test]
+fn bake_targets_that_inherit_the_entitlement_are_named() {
+    let dir = tempfile::tempdir().unwrap();
+    write(
+        dir.path(),
+        "docker-bake.hcl",
+        "target \"_kernel\" {\n  entitlements = [\"security.insecure\"]\n}\n\
+         target \"modules\" {\n  inherits = [\"_kernel\"]\n  context = \"modules\"\n}\n",
+    );
+    let v = json_of(
+        Command::cargo_bin("seccheck")
+            .unwrap()
+            .current_dir(dir.path())
+            .args(["scan", "--format", "json", "."]),
+    );
+    let findings = v["findings"].as_array().unwrap();
+    assert_eq!(findings.len(), 1, "{v}");
+    assert_eq!(findings[0]["rule"], "build-insecure");
+    assert_eq!(
+        findings[0]["subjects"],
+        serde_json::json!(["bake target `_kernel`", "bake target `modules`"])
+    );
+    assert_eq!(findings[0]["location"]["start"]["line"], 2);
+}
