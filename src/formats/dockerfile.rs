@@ -26,7 +26,9 @@
 //! - `LABEL RUN=…`, `INSTALL=…`, `UNINSTALL=…` (the commands that `atomic`
 //!   and `podman container runlabel` execute), in `key=value` words or the
 //!   legacy `LABEL key value` form, with the value unquoted as BuildKit
-//!   unquotes it (quoted values may span continued lines).
+//!   unquotes it (quoted values may span continued lines). The key is
+//!   matched without regard to case, as podman's `GetLabel` matches it
+//!   (`podman container runlabel run` runs a label written `run=`).
 //! - `ONBUILD RUN …` is read like the `RUN` it triggers downstream.
 //!
 //! Each instruction is rebuilt as the text BuildKit hands on, with every

@@ -21,7 +21,9 @@
 //! - A canned recipe (`define NAME … endef`) used as a whole recipe line
 //!   (`$(NAME)`, `$(call NAME,…)`) runs each of its lines as a recipe line,
 //!   with their own prefixes.
-//! - `.ONESHELL:` gives all lines of a recipe to one shell.
+//! - `.ONESHELL:` gives all lines of a recipe to one shell; a `SHELL` that
+//!   is not a POSIX shell (`SHELL := pwsh`) makes recipes something this
+//!   reader does not read.
 //! - Line ends: GNU make since 4.3 takes the `\r` of a CRLF line end off,
 //!   so CRLF makefiles read like LF ones, with columns as written.
 //!
@@ -107,11 +109,16 @@ struct Makefile<'a> {
     text: &'a str,
     lines: Vec<Line>,
     prefix: char,
-    /// Recipe lines of each rule, in order.
-    rules: Vec<Vec<Mapped>>,
+    /// Recipe lines of each rule, in order: the physical line each starts on
+    /// and the offset where its text starts (built only when read, so that
+    /// a large makefile is not held twice).
+    rules: Vec<Vec<(usize, usize)>>,
     /// `define NAME` bodies: the line indices of each body.
     defines: HashMap<String, std::ops::Range<usize>>,
     oneshell: bool,
+    /// Whether `SHELL` (last assignment) is a POSIX shell; recipes for
+    /// `SHELL := pwsh` are not shell syntax this reader knows.
+    posix: bool,
     comments: Vec<Span>,
     /// Variable definitions, expanded into recipes by the shared reader.
     vars: cmdline::vars::MakeVars,
@@ -127,16 +134,21 @@ fn read_makefile(source: &Arc<Source>, out: &mut Parsed) {
         rules: Vec::new(),
         defines: HashMap::new(),
         oneshell: false,
+        posix: true,
         comments: Vec::new(),
         vars: cmdline::vars::MakeVars::default(),
     };
     make.read_lines();
+    if !make.posix {
+        make.rules.clear();
+    }
     out.comments
         .extend(make.comments.iter().map(|&c| Location::new(source, c)));
     let mut expanded = HashSet::new();
     for rule in std::mem::take(&mut make.rules) {
         let mut lines = Vec::new();
-        for line in rule {
+        for (i, from) in rule {
+            let (line, _) = make.recipe_from(i, from);
             make.expand(line, &mut lines, &mut expanded, 0);
         }
         if make.oneshell {
@@ -169,10 +181,10 @@ impl<'a> Makefile<'a> {
         while i < self.lines.len() {
             let content = self.content(i);
             if in_rule && content.starts_with(self.prefix) {
-                let (recipe, next) =
-                    self.recipe_from(i, self.lines[i].start + self.prefix.len_utf8());
+                let from = self.lines[i].start + self.prefix.len_utf8();
+                let next = self.recipe_end(i);
                 if let Some(rule) = self.rules.last_mut() {
-                    rule.push(recipe);
+                    rule.push((i, from));
                 }
                 i = next;
                 continue;
@@ -218,6 +230,9 @@ impl<'a> Makefile<'a> {
                             self.prefix =
                                 self.text[value..end].trim().chars().next().unwrap_or('\t');
                         }
+                        if name == "SHELL" {
+                            self.posix = is_posix_shell(self.text[value..end].trim());
+                        }
                     }
                     Statement::Rule {
                         targets,
@@ -243,9 +258,9 @@ impl<'a> Makefile<'a> {
                             let on = (i..=j)
                                 .find(|&k| at <= self.lines[k].content_end)
                                 .unwrap_or(j);
-                            let (line, next) = self.recipe_from(on, at);
+                            let next = self.recipe_end(on);
                             if let Some(rule) = self.rules.last_mut() {
-                                rule.push(line);
+                                rule.push((on, at));
                             }
                             j = next - 1;
                         }
@@ -280,6 +295,16 @@ impl<'a> Makefile<'a> {
             self.defines.insert(name, i + 1..j.min(self.lines.len()));
         }
         j
+    }
+
+    /// The index of the line after the recipe line that starts on line `i`
+    /// (its backslash-continued lines included).
+    fn recipe_end(&self, i: usize) -> usize {
+        let mut j = i;
+        while continues(self.content(j)) && j + 1 < self.lines.len() {
+            j += 1;
+        }
+        j + 1
     }
 
     /// A recipe line starting at file offset `from` of line `i`, with its
@@ -515,6 +540,20 @@ fn canned_reference(line: &str) -> Option<&str> {
             .chars()
             .all(|c| !c.is_whitespace() && !matches!(c, '$' | '(' | ')' | '{' | '}' | ':' | '='));
     valid.then_some(inner)
+}
+
+/// A `SHELL` value that is a POSIX shell (`/bin/bash`, `sh -e`), or a
+/// value this reader cannot know (`$(shell which bash)`).
+fn is_posix_shell(value: &str) -> bool {
+    let program = value.split_whitespace().next().unwrap_or("");
+    if program.is_empty() || program.contains('$') {
+        return true;
+    }
+    let name = program.rsplit(['/', '\\']).next().unwrap_or(program);
+    matches!(
+        name.strip_suffix(".exe").unwrap_or(name),
+        "sh" | "bash" | "dash" | "zsh" | "ksh" | "ash" | "mksh" | "busybox"
+    )
 }
 
 /// The recipe line without make's `@`, `-`, `+` prefixes and the blanks
