@@ -17,7 +17,7 @@ use crate::scan::{ScanOptions, scan, scan_source};
 #[derive(Debug, Parser)]
 #[command(
     name = "seccheck",
-    version,
+    version = crate::VERSION,
     about = "Find containers whose seccomp confinement is switched off"
 )]
 pub struct Cli {

@@ -21,3 +21,8 @@ pub mod scan;
 pub mod source;
 pub mod suppress;
 pub mod yaml;
+
+/// `0.1.0 (commit 0123…)`, or the bare version when the build did not know
+/// its commit (see `build.rs`): what `--version` and SARIF's
+/// `tool.driver.version` say.
+pub const VERSION: &str = env!("SECCHECK_VERSION");

@@ -834,6 +834,59 @@ fn json_says_how_columns_count() {
     assert!(human.contains(" --> compose.yaml:5:26\n"), "{human}");
 }
 
+#[test]
+fn version_names_the_commit_when_the_build_knew_it() {
+    let out = seccheck()
+        .arg("--version")
+        .assert()
+        .code(0)
+        .get_output()
+        .stdout
+        .clone();
+    let out = String::from_utf8(out).unwrap();
+    let version = out
+        .trim_end()
+        .strip_prefix("seccheck ")
+        .expect("`seccheck <version>`");
+    // build.rs: SECCHECK_COMMIT, else `git rev-parse HEAD` when this
+    // directory is the git work tree (a crates.io package reads
+    // .cargo_vcs_info.json instead; .ci/run checks that path).
+    let root = env!("CARGO_MANIFEST_DIR");
+    let git = |args: &[&str]| {
+        std::process::Command::new("git")
+            .arg("-C")
+            .arg(root)
+            .args(args)
+            .output()
+            .ok()
+            .filter(|o| o.status.success())
+            .map(|o| String::from_utf8(o.stdout).unwrap().trim().to_string())
+    };
+    let in_checkout = git(&["rev-parse", "--show-toplevel"]).is_some_and(|top| {
+        Path::new(&top).canonicalize().ok() == Path::new(root).canonicalize().ok()
+    });
+    let commit = std::env::var("SECCHECK_COMMIT")
+        .ok()
+        .or_else(|| in_checkout.then(|| git(&["rev-parse", "HEAD"])).flatten());
+    let expected = match commit {
+        Some(sha) => format!("{} (commit {sha})", env!("CARGO_PKG_VERSION")),
+        None => env!("CARGO_PKG_VERSION").to_string(),
+    };
+    assert_eq!(version, expected);
+    // SARIF's tool.driver says the same; semanticVersion stays plain semver.
+    let sarif = seccheck()
+        .args(["scan", "--format", "sarif", "testdata/compose/not-compose"])
+        .assert()
+        .code(0)
+        .get_output()
+        .stdout
+        .clone();
+    let v: serde_json::Value = serde_json::from_slice(&sarif).unwrap();
+    let driver = &v["runs"][0]["tool"]["driver"];
+    assert_eq!(driver["version"], expected.as_str());
+    assert_eq!(driver["semanticVersion"], env!("CARGO_PKG_VERSION"));
+}
+
 fn sarif_of(cmd: &mut Command) -> serde_json::Value {
     let v = json_of(cmd);
     assert_eq!(v["version"], "2.1.0", "{v}");

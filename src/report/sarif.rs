@@ -270,7 +270,7 @@ pub fn write(out: &mut dyn Write, result: &ScanResult, ctx: &Context) -> std::io
             tool: Tool {
                 driver: Driver {
                     name: "seccheck",
-                    version: env!("CARGO_PKG_VERSION"),
+                    version: crate::VERSION,
                     semantic_version: env!("CARGO_PKG_VERSION"),
                     information_uri: "https://github.com/seccheck/seccheck",
                     rules: rules.iter().map(|r| descriptor(r)).collect(),
