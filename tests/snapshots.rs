@@ -134,3 +134,19 @@ fn human_report_of_flags_held_in_variables() {
         "testdata/makefile/variables"
     ]));
 }
+
+#[test]
+fn gitlab_report() {
+    // Every severity seccheck gives (blocker, critical, major, minor), and
+    // suppressed findings left out.
+    let report = run(&[
+        "scan",
+        "--format",
+        "gitlab",
+        "testdata/compose/anchors",
+        "testdata/suppressions/compose",
+        "testdata/dockerfile/run",
+    ]);
+    let v: serde_json::Value = serde_json::from_str(&report).unwrap();
+    insta::assert_json_snapshot!(v);
+}

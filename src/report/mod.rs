@@ -1,6 +1,7 @@
 //! One module per output format, all fed the same [`ScanResult`].
 
 pub mod github;
+pub mod gitlab;
 pub mod human;
 pub mod json;
 pub mod sarif;
@@ -20,6 +21,8 @@ pub enum Format {
     Json,
     /// GitHub Actions workflow commands (annotations on the diff)
     Github,
+    /// GitLab Code Quality JSON (`artifacts:reports:codequality`)
+    Gitlab,
 }
 
 /// What every reporter needs to know besides the findings.
@@ -141,5 +144,6 @@ pub fn write(
         Format::Sarif => sarif::write(out, result, ctx),
         Format::Json => json::write(out, result, ctx),
         Format::Github => github::write(out, result, ctx),
+        Format::Gitlab => gitlab::write(out, result, ctx),
     }
 }
