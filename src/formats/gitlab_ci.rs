@@ -1,4 +1,4 @@
-//! GitLab CI (`.gitlab-ci.yml`, `*.gitlab-ci.yml`): the scripts each job
+//! GitLab CI (`.gitlab-ci.yml` and the files it includes): the scripts each job
 //! runs, as GitLab composes them (CI/CD YAML reference: `script`,
 //! `before_script`, `after_script`, `default`, `extends`, `inherit`,
 //! `include`, `!reference`; "Optimize GitLab CI/CD configuration files"):
@@ -22,6 +22,10 @@
 //!   their jobs merge with the main file's, whose keys win. `project:`,
 //!   `remote:`, `template:` and `component:` lie outside the repository.
 //!
+//! - The shell comes from the runner's configuration, which the repository
+//!   does not hold; a job whose runner `tags` name Windows (Windows runners
+//!   default to PowerShell) is not read as sh.
+//!
 //! Each script item is read as the runner gets it ([`yaml_scalar`]), by
 //! the shared shell reader, and relative profile paths resolve at the
 //! repository root, where jobs start.
@@ -37,8 +41,11 @@ use crate::read::{Reader, normalize};
 use crate::source::{Location, Source, Span};
 use crate::yaml::{Yaml, YamlRef};
 
+/// A pipeline's root file. Files it includes are read through it, with the
+/// jobs and templates of the whole pipeline: read alone, a job's `extends`
+/// parents and runner tags may live in another file.
 pub fn is_gitlab_name(lower: &str) -> bool {
-    lower == ".gitlab-ci.yml" || lower == ".gitlab-ci.yaml" || lower.ends_with(".gitlab-ci.yml")
+    lower == ".gitlab-ci.yml" || lower == ".gitlab-ci.yaml"
 }
 
 /// Whether a pipeline file must be parsed even without a keyword: its
@@ -317,6 +324,23 @@ impl<'a> Pipeline<'a> {
         }
     }
 
+    /// Whether a job's runner tags (own or inherited, `!reference`s as
+    /// written) name Windows, whose runners run scripts in PowerShell.
+    fn runs_on_windows(&self, name: &str) -> bool {
+        fn names_windows(node: YamlRef<'_>, depth: usize) -> bool {
+            match node.as_str() {
+                Some(s) => s.to_ascii_lowercase().contains("windows"),
+                None if depth < MAX_DEPTH => node
+                    .items()
+                    .into_iter()
+                    .any(|i| names_windows(i, depth + 1)),
+                None => false,
+            }
+        }
+        self.resolve(name, "tags", 0)
+            .is_some_and(|r| names_windows(r.def.node, 0))
+    }
+
     fn default_of(&self, key: &str) -> Option<Resolved<'a>> {
         self.defaults.iter().rev().find_map(|d| {
             let node = d.node.get(key)?;
@@ -349,6 +373,9 @@ impl<'a> Pipeline<'a> {
             None => uses.push((r.def, r.via)),
         };
         for name in &self.visible {
+            if self.runs_on_windows(name) {
+                continue;
+            }
             for key in SCRIPT_KEYS {
                 let found = self.resolve(name, key, 0).or_else(|| {
                     (*key != "script" && self.inherits_default(name, key))
@@ -489,6 +516,14 @@ mod tests {
         t.push_str("job:\n  extends: .l11\n");
         // 8^11 lookups without the budget: this would not finish.
         assert!(parse(&t).containers.is_empty());
+    }
+
+    #[test]
+    fn windows_runners_are_not_sh() {
+        let p = parse(
+            ".win:\n  tags: [saas-windows-medium-amd64]\njob:\n  extends: .win\n  script: docker run --privileged w\nlinux:\n  tags: [docker]\n  script: docker run --privileged l\n",
+        );
+        assert_eq!(names(&p), ["`docker run` of l"]);
     }
 
     #[test]
