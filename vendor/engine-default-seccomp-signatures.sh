@@ -5,8 +5,8 @@
 #
 # Usage: vendor/engine-default-seccomp-signatures.sh MIRRORS CONTAINERD_RENDERED > vendor/engine-default-seccomp-signatures.tsv
 # MIRRORS holds bare clones named owner+name/repo (moby+moby, moby+profiles,
-# containers+common, seccomp+containers-golang, containers+podman,
-# cri-o+cri-o); CONTAINERD_RENDERED is the output directory of
+# containers+common, containers+container-libs, seccomp+containers-golang,
+# containers+podman, cri-o+cri-o); CONTAINERD_RENDERED is the output directory of
 # containerd-default-seccomp.sh (containerd builds its profile in Go).
 set -eu
 mirrors=$1
@@ -34,6 +34,7 @@ list() {
 	list containers-common cri-o+cri-o seccomp.json
 	list containers-common seccomp+containers-golang seccomp.json
 	list containers-common containers+common pkg/seccomp/seccomp.json
+	list containers-common containers+container-libs common/pkg/seccomp/seccomp.json
 	# Rendered files are named DATE-COMMIT-ARCH.json.
 	for f in $(ls "$rendered" | sort); do
 		set -- $(printf '%s' "${f%.json}" | sed 's/^\([0-9-]*\)-\([0-9a-f]*\)-\([a-z0-9]*\)$/\1 \2 \3/')

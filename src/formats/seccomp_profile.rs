@@ -56,6 +56,21 @@ pub fn docker_default() -> &'static SeccompProfile {
     &PROFILE
 }
 
+/// Every syscall name libseccomp knows (vendored; see vendor/README.md).
+const SYSCALL_NAMES: &str = include_str!("../../vendor/libseccomp-syscall-names.txt");
+
+/// Whether libseccomp resolves `name` on some architecture: runc
+/// (`libcontainer/seccomp`, `matchCall`) skips a rule for any other name.
+pub fn is_syscall(name: &str) -> bool {
+    static NAMES: LazyLock<std::collections::HashSet<&'static str>> = LazyLock::new(|| {
+        SYSCALL_NAMES
+            .lines()
+            .filter(|l| !l.starts_with('#') && !l.is_empty())
+            .collect()
+    });
+    NAMES.contains(name)
+}
+
 /// How Docker's default profile treats a syscall for one container.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum DefaultPass {
@@ -197,7 +212,11 @@ fn profile(source: &Arc<Source>, root: &Object<'_>) -> Result<SeccompProfile, (u
                             format!("`{}` is not a syscall name", s.value),
                         ));
                     }
-                    names.push(Value::new(s.value.to_string(), at(v)));
+                    // runc and crun skip a name libseccomp cannot resolve
+                    // ("unknown seccomp syscall ignored"): it allows nothing.
+                    if is_syscall(&s.value) {
+                        names.push(Value::new(s.value.to_string(), at(v)));
+                    }
                 }
             }
             let action_prop = rule.get("action").ok_or((
