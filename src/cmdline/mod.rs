@@ -339,6 +339,10 @@ impl Reader<'_> {
         }
         if let Some(image) = image {
             container.name = format!("{invocation} of {}", image_name(image));
+            if image.params().is_empty() {
+                let text = image.text.clone();
+                container.image = Some(self.value(image, 0, text.len(), text));
+            }
         }
         out.containers.push(container);
     }

@@ -92,6 +92,10 @@ pub fn read(source: &Arc<Source>, yaml: &Yaml, reader: &Reader, out: &mut Parsed
         let mut container =
             Container::new(label, Platform::Engine, Location::new(source, key.span()));
         let settings = ctx.service(&file, name, service, 0, out);
+        container.image = service
+            .get("image")
+            .and_then(|i| Some((i, ctx.string(i)?)))
+            .map(|(i, (text, sites))| ctx.value(source, i, text, sites));
         container.privileged = settings.privileged;
         container.seccomp = settings.seccomp;
         container.capabilities = settings.capabilities;

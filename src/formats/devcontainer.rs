@@ -51,6 +51,12 @@ pub fn read(source: &Arc<Source>, out: &mut Parsed) {
         Platform::Engine,
         Location::new(source, Span::new(0, 0)),
     );
+    if let Some(prop) = root.get("image")
+        && let Json::StringLit(s) = &prop.value
+    {
+        let at = Location::new(source, json::span(&prop.value));
+        container.image = Some(Value::new(s.value.to_string(), at));
+    }
     let base = source
         .path
         .parent()
@@ -130,7 +136,14 @@ pub fn read(source: &Arc<Source>, out: &mut Parsed) {
                 .push(shape(source, other, "`runArgs` is not a list")),
         }
     }
-    if !container.seccomp.is_empty()
+    // A configuration that builds or pulls its own container is one even
+    // when it sets nothing (an inventory lists it); one that points at a
+    // Compose file has its containers there.
+    let own = ["image", "build", "dockerFile"]
+        .iter()
+        .any(|k| root.get(k).is_some());
+    if own
+        || !container.seccomp.is_empty()
         || container.privileged.is_some()
         || !container.capabilities.is_empty()
     {

@@ -23,7 +23,7 @@ use std::sync::Arc;
 
 use crate::cmdline::{self, Mapped};
 use crate::formats::yaml_scalar;
-use crate::model::{Container, Parsed, Platform};
+use crate::model::{Container, Parsed, Platform, Value};
 use crate::source::{Location, Source};
 use crate::yaml::{Yaml, YamlRef};
 
@@ -82,18 +82,16 @@ pub fn read(source: &Arc<Source>, yaml: &Yaml, out: &mut Parsed) {
                     cmdline::read_mapped(source, &opaque_expressions(&script), &dir, out);
                 }
             }
-            if let Some(options) = job.get("container").and_then(|c| c.get("options")) {
+            if let Some(container) = job.get("container") {
                 let name = format!("container of job `{job_name}`");
-                flags(source, options, name, &root_dir, out);
+                declared(source, container, name, &root_dir, out);
             }
             for (svc_key, svc) in job.get("services").map(|s| s.entries()).unwrap_or_default() {
-                if let Some(options) = svc.get("options") {
-                    let name = format!(
-                        "service `{}` of job `{job_name}`",
-                        svc_key.as_str().unwrap_or("?")
-                    );
-                    flags(source, options, name, &root_dir, out);
-                }
+                let name = format!(
+                    "service `{}` of job `{job_name}`",
+                    svc_key.as_str().unwrap_or("?")
+                );
+                declared(source, svc, name, &root_dir, out);
             }
         }
     }
@@ -138,16 +136,32 @@ fn is_posix_shell(shell: &str) -> bool {
     )
 }
 
-fn flags(source: &Arc<Source>, options: YamlRef<'_>, name: String, base: &Path, out: &mut Parsed) {
-    let Some(value) = yaml_scalar::value(&source.text, options) else {
-        return;
+/// A job's `container` or one of its `services`: the image alone
+/// (`container: node:20`) or a mapping with `image` and `options` (flags of
+/// `docker create`, which the runner passes on).
+fn declared(source: &Arc<Source>, node: YamlRef<'_>, name: String, base: &Path, out: &mut Parsed) {
+    let image = if node.is_mapping() {
+        node.get("image")
+    } else {
+        Some(node)
     };
-    let split = opaque_expressions(&value).split();
-    let words: Vec<_> = split.commands.into_iter().flatten().collect();
-    // The value itself: a clipped `>` scalar's final line break is not part of it.
-    let span = value.span(0, value.text().trim_end().len());
+    let image = image
+        .and_then(|i| Some((i, i.as_str()?)))
+        .filter(|(_, text)| !text.is_empty() && !text.contains("${{"))
+        .map(|(i, text)| Value::new(text.to_string(), Location::new(source, i.span())));
+    let options = node.get("options");
+    let span = match options.and_then(|o| yaml_scalar::value(&source.text, o)) {
+        // The value itself: a clipped `>` scalar's final line break is not part of it.
+        Some(value) => value.span(0, value.text().trim_end().len()),
+        None => node.span(),
+    };
     let mut container = Container::new(name, Platform::Engine, Location::new(source, span));
-    cmdline::apply_run_flags(source, &words, base, &mut container);
+    container.image = image;
+    if let Some(value) = options.and_then(|o| yaml_scalar::value(&source.text, o)) {
+        let split = opaque_expressions(&value).split();
+        let words: Vec<_> = split.commands.into_iter().flatten().collect();
+        cmdline::apply_run_flags(source, &words, base, &mut container);
+    }
     out.containers.push(container);
 }
 

@@ -391,6 +391,11 @@ impl<'a> Walk<'_, '_> {
                         Location::new(self.source, at),
                     ))
                 });
+            container.image = f
+                .node
+                .get("image")
+                .filter(|i| !is_templated(self.source, *i))
+                .and_then(|i| Some(self.value(i, i.as_str()?.to_string())));
             container.seccomp.extend(effective);
             container.seccomp.extend(contradicted);
             container.privileged = self.privileged(&security).or_else(|| {

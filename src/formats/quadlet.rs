@@ -53,6 +53,7 @@ pub fn read(source: &Arc<Source>, out: &mut Parsed) {
         .map(std::path::Path::to_path_buf)
         .unwrap_or_default();
     let mut section = "";
+    let mut in_container_section = false;
     let mut seccomp: Option<Value<Seccomp>> = None;
     let mut offset = 0;
     let mut continued = false;
@@ -77,6 +78,7 @@ pub fn read(source: &Arc<Source>, out: &mut Parsed) {
         }
         if let Some(s) = trimmed.strip_prefix('[') {
             section = s.split(']').next().unwrap_or("");
+            in_container_section |= section == "Container";
             continue;
         }
         if section != "Container" {
@@ -124,6 +126,14 @@ pub fn read(source: &Arc<Source>, out: &mut Parsed) {
             }
             continue;
         }
+        if key.trim() == "Image" {
+            let v = value.trim();
+            let v_start = value_start + (value.len() - value.trim_start().len());
+            let span = Span::new(v_start, v_start + v.len());
+            container.image =
+                (!v.is_empty()).then(|| Value::new(v.to_string(), Location::new(source, span)));
+            continue;
+        }
         if key.trim() != "SeccompProfile" {
             continue;
         }
@@ -146,10 +156,9 @@ pub fn read(source: &Arc<Source>, out: &mut Parsed) {
         seccomp = Some(Value::new(setting, at));
     }
     container.seccomp.extend(seccomp);
-    if !container.seccomp.is_empty()
-        || container.privileged.is_some()
-        || !container.capabilities.is_empty()
-    {
+    // A unit with a `[Container]` section is a container even when it sets
+    // nothing: it runs on the default profile, and an inventory lists it.
+    if in_container_section {
         out.containers.push(container);
     }
 }

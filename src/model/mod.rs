@@ -110,6 +110,9 @@ pub struct Container {
     pub platform: Platform,
     /// Where it is declared; findings with no value to mark point here.
     pub at: Location,
+    /// The image it runs, when the declaration names one literally (an
+    /// inventory lists it; no rule reads it).
+    pub image: Option<Value<String>>,
     /// The seccomp settings that take effect, in order (the format applies
     /// its own override rules before filling this in).
     pub seccomp: Vec<Value<Seccomp>>,
@@ -126,6 +129,7 @@ impl Container {
             name: name.into(),
             platform,
             at,
+            image: None,
             seccomp: Vec::new(),
             privileged: None,
             capabilities: Capabilities::default(),

@@ -377,6 +377,14 @@ fn with<T>(v: Value<()>, value: T) -> Value<T> {
     }
 }
 
+/// The image an attribute names, when it evaluates to one string.
+fn image_setting(v: Option<Val>) -> Option<Value<String>> {
+    match strings(v?).as_slice() {
+        [(text, at)] => Some(with(at.clone(), text.clone())),
+        _ => None,
+    }
+}
+
 /// How a tool spells the Docker-style settings of a container.
 pub struct EngineKeys {
     pub privileged: &'static str,
@@ -407,6 +415,7 @@ pub fn engine(
     base: &Path,
 ) -> Container {
     let mut container = Container::new(name, Platform::Engine, node.at.clone());
+    container.image = image_setting(node.attr(ev, "image"));
     container.privileged = bool_setting(node.attr(ev, keys.privileged));
     container.capabilities = capability_settings(ev, node);
     if let Some(list) = node.attr(ev, keys.security_opts) {
@@ -434,6 +443,7 @@ pub fn engine(
 /// the client node, is read only then).
 pub fn containerd(ev: &Eval<'_>, node: &Node<'_>, name: String, base: &Path) -> Container {
     let mut container = Container::new(name, Platform::Engine, node.at.clone());
+    container.image = image_setting(node.attr(ev, "image"));
     container.privileged = bool_setting(node.attr(ev, "privileged"));
     container.capabilities = capability_settings(ev, node);
     let seccomp = node
@@ -526,6 +536,7 @@ pub fn kubernetes(
                 None => format!("a container of {ty} `{resource_name}`{suffix}"),
             };
             let mut container = Container::new(label, Platform::Kubernetes, c.at.clone());
+            container.image = image_setting(c.attr(ev, "image"));
             let security = c.child(ev, "security_context");
             let own_annotation = cname.as_ref().and_then(|n| {
                 annotations
