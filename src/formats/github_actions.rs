@@ -1,7 +1,9 @@
-//! GitHub Actions workflows (`.github/workflows/*.y[a]ml`).
+//! GitHub Actions workflows (`.github/workflows/*.y[a]ml`) and composite
+//! actions (`action.yml` with `runs.using: composite`).
 //!
-//! Three places hold container settings: the script of every `run:` step,
-//! and the docker flags of a job's `container.options` and of each
+//! Three places hold container settings: the script of every `run:` step
+//! (also a composite action's, whose `shell:` is required), and the docker
+//! flags of a job's `container.options` and of each
 //! `services.<id>.options`. Each is read as the runner hands it on
 //! (GitHub docs, "Workflow syntax": `jobs.<job_id>.steps[*].shell`,
 //! `defaults.run`; "Evaluate expressions in workflows and actions"):
@@ -58,29 +60,14 @@ pub fn read(source: &Arc<Source>, yaml: &Yaml, out: &mut Parsed) {
             let job_run = job.get("defaults").and_then(|d| d.get("run"));
             let windows = runs_on_windows(job);
             for step in job.get("steps").map(|s| s.items()).unwrap_or_default() {
-                let Some(run) = step.get("run") else { continue };
-                let shell = [Some(step), job_run, workflow_run]
-                    .into_iter()
-                    .flatten()
-                    .find_map(|m| m.get("shell"))
-                    .and_then(|s| s.as_str());
-                let posix = match shell {
-                    Some(shell) => is_posix_shell(shell),
-                    None => !windows,
-                };
-                if !posix {
-                    continue;
-                }
-                let dir = [Some(step), job_run, workflow_run]
-                    .into_iter()
-                    .flatten()
-                    .find_map(|m| m.get("working-directory"))
-                    .and_then(|d| d.as_str())
-                    .filter(|d| !d.contains("${{"))
-                    .map_or_else(|| root_dir.clone(), |d| root_dir.join(d));
-                if let Some(script) = yaml_scalar::value(&source.text, run) {
-                    cmdline::read_mapped(source, &opaque_expressions(&script), &dir, out);
-                }
+                run_step(
+                    source,
+                    step,
+                    [job_run, workflow_run],
+                    windows,
+                    &root_dir,
+                    out,
+                );
             }
             if let Some(container) = job.get("container") {
                 let name = format!("container of job `{job_name}`");
@@ -94,6 +81,61 @@ pub fn read(source: &Arc<Source>, yaml: &Yaml, out: &mut Parsed) {
                 declared(source, svc, name, &root_dir, out);
             }
         }
+    }
+}
+
+/// A composite action (`action.yml` with `runs.using: composite`): its
+/// `run` steps, each with the `shell` such a step must name.
+pub fn read_action(source: &Arc<Source>, yaml: &Yaml, out: &mut Parsed) {
+    let root_dir = workspace(&source.path);
+    for root in yaml.roots() {
+        let Some(runs) = root.get("runs") else {
+            continue;
+        };
+        if runs.get("using").and_then(|u| u.as_str()) != Some("composite") {
+            continue;
+        }
+        for step in runs.get("steps").map(|s| s.items()).unwrap_or_default() {
+            run_step(source, step, [None, None], false, &root_dir, out);
+        }
+    }
+}
+
+/// `action.yml` / `action.yaml`: a GitHub Action's metadata.
+pub fn is_action_path(path: &Path) -> bool {
+    path.file_name()
+        .is_some_and(|n| n == "action.yml" || n == "action.yaml")
+}
+
+/// One step's `run` script, read when its shell (the step's, else the
+/// `defaults.run` given, else the runner's default) is a POSIX shell.
+fn run_step(
+    source: &Arc<Source>,
+    step: YamlRef<'_>,
+    defaults: [Option<YamlRef<'_>>; 2],
+    windows: bool,
+    root_dir: &Path,
+    out: &mut Parsed,
+) {
+    let Some(run) = step.get("run") else { return };
+    let scopes = || std::iter::once(Some(step)).chain(defaults).flatten();
+    let shell = scopes()
+        .find_map(|m| m.get("shell"))
+        .and_then(|s| s.as_str());
+    let posix = match shell {
+        Some(shell) => is_posix_shell(shell),
+        None => !windows,
+    };
+    if !posix {
+        return;
+    }
+    let dir = scopes()
+        .find_map(|m| m.get("working-directory"))
+        .and_then(|d| d.as_str())
+        .filter(|d| !d.contains("${{"))
+        .map_or_else(|| root_dir.to_path_buf(), |d| root_dir.join(d));
+    if let Some(script) = yaml_scalar::value(&source.text, run) {
+        cmdline::read_mapped(source, &opaque_expressions(&script), &dir, out);
     }
 }
 

@@ -533,6 +533,9 @@ fn read_documents(
     if origin == Origin::Named && github_actions::is_workflow_path(&source.path) {
         github_actions::read(source, yaml, out);
     }
+    if origin == Origin::Named && github_actions::is_action_path(&source.path) {
+        github_actions::read_action(source, yaml, out);
+    }
     if origin == Origin::Named
         && source
             .path
