@@ -122,7 +122,8 @@ impl Mapped {
         self.push_synthetic("'", at);
         let mut last = at;
         for (i, c) in word.text.char_indices() {
-            last = word.offsets[i];
+            // The last byte of the character: one past it is a boundary.
+            last = word.offsets[i + c.len_utf8() - 1];
             if c == '\'' {
                 // Close, an escaped quote that is the real one, reopen.
                 self.push_synthetic("'\\", last);

@@ -997,3 +997,72 @@ mod reading {
         assert_eq!(c.seccomp[0].used_at[0].at.text(), "$(OPTS)");
     }
 }
+
+#[cfg(test)]
+mod properties {
+    use proptest::prelude::*;
+
+    use super::*;
+
+    fn script() -> impl Strategy<Value = String> {
+        let piece = prop_oneof![
+            Just("docker run "),
+            Just("--privileged "),
+            Just("--security-opt "),
+            Just("seccomp=unconfined "),
+            Just("O="),
+            Just("O+=("),
+            Just("$O "),
+            Just("\"${O[@]}\" "),
+            Just("\""),
+            Just("'"),
+            Just("bash -c "),
+            Just("sudo "),
+            Just("é"),
+            Just("\n"),
+            Just(";"),
+            Just(")"),
+            Just("$("),
+            Just("`"),
+            Just("<<EOF\n"),
+            Just("EOF\n"),
+            Just("\\"),
+            Just(" x"),
+        ];
+        proptest::collection::vec(piece, 0..40).prop_map(|v| v.concat())
+    }
+
+    fn inside(text: &str, span: Span) -> bool {
+        span.start <= span.end
+            && span.end <= text.len()
+            && text.is_char_boundary(span.start)
+            && text.is_char_boundary(span.end)
+    }
+
+    proptest! {
+        #[test]
+        fn every_location_read_lies_inside_the_input(text in script()) {
+            let source = Source::new("t.sh", text.as_str());
+            let mut out = Parsed::default();
+            read_script(&source, Span::new(0, text.len()), Path::new(""), &mut out);
+            for c in &out.containers {
+                prop_assert!(inside(&text, c.at.span));
+                for v in &c.seccomp {
+                    prop_assert!(inside(&text, v.at.span));
+                    for u in &v.used_at {
+                        prop_assert!(inside(&text, u.at.span));
+                    }
+                }
+                for p in c.privileged.iter() {
+                    prop_assert!(inside(&text, p.at.span));
+                    for u in &p.used_at {
+                        prop_assert!(inside(&text, u.at.span));
+                    }
+                }
+            }
+            for c in &out.comments {
+                prop_assert!(inside(&text, c.span));
+            }
+        }
+    }
+}

@@ -69,6 +69,40 @@ pub struct Expanded<T> {
     pub limited: bool,
 }
 
+/// Appends kept per name (distinct values; more is no real file).
+const MAX_APPENDS: usize = 256;
+
+/// The ways a name may be set, as indices into its definitions: each plain
+/// definition with the appends after it (all appends when there is none).
+/// Definitions with the same text count once, so a name set in a loop or
+/// on a thousand lines costs what one definition does, and at most
+/// [`MAX_VARIANTS`] plain definitions and [`MAX_APPENDS`] appends are kept.
+fn alternatives(defs: &[(bool, String)]) -> Vec<Vec<usize>> {
+    let mut seen = std::collections::HashSet::new();
+    let (mut bases, mut appends) = (Vec::new(), Vec::new());
+    for (i, (append, key)) in defs.iter().enumerate() {
+        if !seen.insert((*append, key.as_str())) {
+            continue;
+        }
+        if *append && appends.len() < MAX_APPENDS {
+            appends.push(i);
+        } else if !*append && bases.len() < MAX_VARIANTS {
+            bases.push(i);
+        }
+    }
+    if bases.is_empty() {
+        return vec![appends];
+    }
+    bases
+        .iter()
+        .map(|&b| {
+            std::iter::once(b)
+                .chain(appends.iter().copied().filter(|&a| a > b))
+                .collect()
+        })
+        .collect()
+}
+
 /// Which definitions each reading takes: the first of every name, then
 /// each other definition of one name at a time (linear, not a product).
 fn choices<'n>(names: &[(&'n str, usize)]) -> Vec<HashMap<&'n str, usize>> {
@@ -90,6 +124,8 @@ fn choices<'n>(names: &[(&'n str, usize)]) -> Vec<HashMap<&'n str, usize>> {
 #[derive(Debug, Default)]
 pub struct ShellVars {
     defs: HashMap<String, Vec<ShellDef>>,
+    /// [`alternatives`] of each name, computed once.
+    alts: HashMap<String, Vec<Vec<usize>>>,
 }
 
 #[derive(Debug)]
@@ -102,6 +138,23 @@ struct ShellDef {
 enum ShellValue {
     Scalar(Word),
     Array(Vec<Word>),
+}
+
+impl ShellValue {
+    /// The value as written, to tell definitions apart.
+    fn key(&self) -> String {
+        match self {
+            ShellValue::Scalar(w) => w.text.clone(),
+            ShellValue::Array(ws) => {
+                let mut k = String::from("(");
+                for w in ws {
+                    k.push_str(&w.text);
+                    k.push('\0');
+                }
+                k
+            }
+        }
+    }
 }
 
 /// Reserved words that may stand before a simple command.
@@ -135,6 +188,15 @@ impl ShellVars {
                 }
             }
         }
+        vars.alts = vars
+            .defs
+            .iter()
+            .map(|(name, defs)| {
+                let keys: Vec<(bool, String)> =
+                    defs.iter().map(|d| (d.append, d.value.key())).collect();
+                (name.clone(), alternatives(&keys))
+            })
+            .collect();
         vars
     }
 
@@ -166,27 +228,6 @@ impl ShellVars {
             });
     }
 
-    /// The ways NAME may be set: each plain definition with the appends
-    /// after it, or all appends when there is none.
-    fn alternatives(&self, name: &str) -> Option<Vec<Vec<&ShellDef>>> {
-        let defs = self.defs.get(name)?;
-        let bases: Vec<usize> = (0..defs.len()).filter(|&i| !defs[i].append).collect();
-        if bases.is_empty() {
-            return Some(vec![defs.iter().collect()]);
-        }
-        Some(
-            bases
-                .iter()
-                .take(MAX_VARIANTS)
-                .map(|&b| {
-                    std::iter::once(&defs[b])
-                        .chain(defs[b + 1..].iter().filter(|d| d.append))
-                        .collect()
-                })
-                .collect(),
-        )
-    }
-
     /// The command's words as the shell passes them on, once per reading;
     /// `None` when it expands nothing defined here.
     pub fn expand(&self, words: &[Word]) -> Option<Expanded<Vec<Word>>> {
@@ -197,7 +238,7 @@ impl ShellVars {
         for p in words.iter().flat_map(|w| w.params()) {
             if let ParamKind::Var { name, .. } = &p.kind
                 && !names.iter().any(|(n, _)| n == name)
-                && let Some(alts) = self.alternatives(name)
+                && let Some(alts) = self.alts.get(name)
             {
                 names.push((name.as_str(), alts.len()));
             }
@@ -265,19 +306,16 @@ impl ShellExpander<'_> {
             self.limited = true;
             return None;
         }
-        let alts = self.vars.alternatives(name)?;
+        let alts = self.vars.alts.get(name)?;
+        let defs = self.vars.defs.get(name)?;
         if depth > MAX_DEPTH || self.active.iter().any(|a| a == name) {
             return Some(Vec::new());
         }
-        let k = self
-            .choice
-            .get(name)
-            .copied()
-            .unwrap_or(0)
-            .min(alts.len() - 1);
+        let k = self.choice.get(name).copied().unwrap_or(0);
+        let chosen = alts.get(k).or(alts.first())?;
         self.active.push(name.to_string());
         let mut elements: Vec<Word> = Vec::new();
-        for def in &alts[k] {
+        for def in chosen.iter().filter_map(|&i| defs.get(i)) {
             match &def.value {
                 ShellValue::Scalar(w) => {
                     let v = self.joined(w, depth + 1);
@@ -442,6 +480,8 @@ fn blank_split(text: &str) -> (Vec<Range<usize>>, bool, bool) {
 #[derive(Debug, Default)]
 pub struct MakeVars {
     defs: HashMap<String, Vec<MakeDef>>,
+    /// [`alternatives`] of each name, kept up to date by `define`.
+    alts: HashMap<String, Vec<Vec<usize>>>,
 }
 
 #[derive(Debug)]
@@ -466,29 +506,20 @@ impl MakeVars {
         }
         let append = op.ends_with("+=");
         let value = make_value(text, value, end);
-        self.defs
-            .entry(name.to_string())
-            .or_default()
-            .push(MakeDef { append, value });
-    }
-
-    fn alternatives(&self, name: &str) -> Option<Vec<Vec<&MakeDef>>> {
-        let defs = self.defs.get(name)?;
-        let bases: Vec<usize> = (0..defs.len()).filter(|&i| !defs[i].append).collect();
-        if bases.is_empty() {
-            return Some(vec![defs.iter().collect()]);
+        let defs = self.defs.entry(name.to_string()).or_default();
+        let key = (append, value.text().to_string());
+        if defs
+            .iter()
+            .any(|d| (d.append, d.value.text()) == (key.0, key.1.as_str()))
+        {
+            return;
         }
-        Some(
-            bases
-                .iter()
-                .take(MAX_VARIANTS)
-                .map(|&b| {
-                    std::iter::once(&defs[b])
-                        .chain(defs[b + 1..].iter().filter(|d| d.append))
-                        .collect()
-                })
-                .collect(),
-        )
+        defs.push(MakeDef { append, value });
+        let keys: Vec<(bool, String)> = defs
+            .iter()
+            .map(|d| (d.append, d.value.text().to_string()))
+            .collect();
+        self.alts.insert(name.to_string(), alternatives(&keys));
     }
 
     /// The recipe line as the shell gets it after make has expanded the
@@ -507,7 +538,7 @@ impl MakeVars {
                 Reference::Name(range) => {
                     let name = &text[range];
                     if !names.iter().any(|(n, _)| *n == name)
-                        && let Some(alts) = self.alternatives(name)
+                        && let Some(alts) = self.alts.get(name)
                     {
                         names.push((name, alts.len()));
                     }
@@ -694,19 +725,16 @@ impl MakeExpander<'_> {
             self.limited = true;
             return None;
         }
-        let alts = self.vars.alternatives(name)?;
+        let alts = self.vars.alts.get(name)?;
+        let defs = self.vars.defs.get(name)?;
         if depth >= MAX_DEPTH || self.active.iter().any(|a| a == name) {
             return Some(Mapped::new());
         }
-        let k = self
-            .choice
-            .get(name)
-            .copied()
-            .unwrap_or(0)
-            .min(alts.len() - 1);
+        let k = self.choice.get(name).copied().unwrap_or(0);
+        let chosen = alts.get(k).or(alts.first())?;
         self.active.push(name.to_string());
         let mut value = Mapped::new();
-        for def in &alts[k] {
+        for def in chosen.iter().filter_map(|&i| defs.get(i)) {
             if !value.is_empty() && !def.value.is_empty() {
                 value.push_synthetic(" ", value.offset(value.len()));
             }
@@ -820,6 +848,20 @@ mod tests {
             .collect();
         assert_eq!(sites, ["$O", "$B"]);
         assert_eq!(text[..w.span().start].matches('\n').count(), 0);
+    }
+
+    #[test]
+    fn many_definitions_of_one_name_cost_what_distinct_ones_do() {
+        let mut text = String::new();
+        for k in 0..20_000 {
+            text.push_str(&format!("arr=(one two)\nd \"${{arr[@]}}\" {k}\n"));
+        }
+        text.push_str("arr=(--privileged)\nd \"${arr[@]}\" x\n");
+        let cmds = commands(&text);
+        let vars = ShellVars::collect(cmds.iter().map(Vec::as_slice));
+        assert_eq!(vars.alts["arr"].len(), 2);
+        let ex = vars.expand(cmds.last().unwrap()).unwrap();
+        assert_eq!(texts(&ex.variants[1]), ["d", "--privileged", "x"]);
     }
 
     #[test]

@@ -330,10 +330,12 @@ impl Word {
         }));
     }
 
-    /// Appends one byte of text that stands for the file offset `at` (the
-    /// space between words joined by `vars`).
+    /// Appends one ASCII byte that the file does not hold (the space
+    /// between joined elements); it stands for the last byte before it, or
+    /// for `at` in an empty word, so that spans stay on characters.
     pub fn push_byte(&mut self, byte: u8, at: usize) {
         if byte.is_ascii() {
+            let at = self.offsets.last().copied().unwrap_or(at);
             self.text.push(byte as char);
             self.offsets.push(at);
         }
@@ -1026,8 +1028,10 @@ impl<'a> Splitter<'a> {
                 let ts = builder.text.len();
                 if list.nested {
                     builder.push(src, list.open, list.open + opener);
+                    // The dots stand for the opener's last (ASCII) byte, so
+                    // that a span ending on them ends on a character.
                     for _ in 0..3 {
-                        builder.push_decoded(b'.', list.open + opener);
+                        builder.push_decoded(b'.', list.open + opener - 1);
                     }
                     builder.push(src, close, close + 1);
                 } else {
