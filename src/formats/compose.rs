@@ -3,13 +3,30 @@
 //! A file is Compose when its name says so (`compose*.y[a]ml`,
 //! `docker-compose*.y[a]ml`, overrides included) or when its top-level
 //! `services` mapping holds entries with `image`, `build` or `extends`.
-//! For each service this reads `privileged`, `security_opt` and
-//! `cap_add`/`cap_drop`, after the
+//! For each service this reads `privileged`, `security_opt`,
+//! `cap_add`/`cap_drop` and the build's insecure entitlement, after the
 //! steps Compose itself applies: YAML anchors, aliases and `<<` merge keys
 //! (from the [`yaml`](crate::yaml) tree), `extends` (same file or `file:`),
-//! and `${VAR}` interpolation with the `.env` file beside the Compose file.
-//! A value is always marked where it is written; the alias, merge key or
-//! `extends` that applies it to a service is kept as a related location.
+//! the top-level `include:` (Compose 2.20+), and `${VAR}` interpolation with
+//! the `.env` file of the project directory. A value is always marked where
+//! it is written; the alias, merge key, `extends` or `include` that applies
+//! it to a service is kept as a related location.
+//!
+//! Values are read as compose-go reads them: YAML 1.2 (`gopkg.in/yaml.v3`,
+//! so a plain `yes` is a string), then every string at a boolean field is
+//! cast by `toBoolean` (`loader/interpolate.go` for `privileged`,
+//! `loader/mapstructure.go` for any other boolean such as
+//! `build.privileged`), which takes `y`, `yes`, `on`, `true` and their
+//! negatives in any case: so `privileged: yes` is true for Compose too, by a
+//! different road than Kubernetes'. `build.privileged: true` and
+//! `build.entitlements: [security.insecure]` both make Compose pass
+//! `--allow security.insecure` to the build (`bakeEntitlements` in
+//! docker/compose `pkg/compose/build_bake.go`): an insecure build.
+//! `include` entries are a path, a list of paths (the first is the
+//! included project, the rest its overrides) or `{path, project_directory,
+//! env_file}`; each included file is read with its own project directory's
+//! `.env` (`loader/include.go`); remote includes (git, OCI) are not
+//! followed.
 
 mod interpolate;
 
@@ -19,7 +36,8 @@ use std::sync::Arc;
 use self::interpolate::{Env, interpolate};
 use crate::diagnostic::{Diagnostic, Problem};
 use crate::model::{
-    Capabilities, Capability, Container, Parsed, Platform, Seccomp, SecurityOpt, Use, Value,
+    Capabilities, Capability, Container, InsecureBuild, Parsed, Platform, Seccomp, SecurityOpt,
+    Use, Value,
 };
 use crate::read::Reader;
 use crate::source::{Location, Source};
@@ -27,6 +45,8 @@ use crate::yaml::{Yaml, YamlRef};
 
 /// `extends` chains longer than this are cut (Compose rejects cycles).
 const MAX_EXTENDS: usize = 8;
+/// `include` nesting deeper than this is cut (Compose rejects cycles).
+const MAX_INCLUDES: usize = 8;
 
 /// Whether the file name alone makes this a Compose file.
 pub fn is_compose_name(path: &Path) -> bool {
@@ -36,6 +56,17 @@ pub fn is_compose_name(path: &Path) -> bool {
     let name = name.to_ascii_lowercase();
     (name.starts_with("compose") || name.starts_with("docker-compose"))
         && (name.ends_with(".yml") || name.ends_with(".yaml"))
+}
+
+/// Whether a file must be parsed even without a keyword: a top-level
+/// `include:` pulls in Compose files that may hold the finding.
+pub fn follows_includes(source: &Source) -> bool {
+    let text = source.text.as_str();
+    (text.starts_with("include:") || text.contains("\ninclude:"))
+        && source
+            .path
+            .extension()
+            .is_some_and(|e| e == "yml" || e == "yaml")
 }
 
 /// Whether a YAML document has Compose's shape: a top-level `services`
@@ -57,7 +88,8 @@ pub fn read(source: &Arc<Source>, yaml: &Yaml, reader: &Reader, out: &mut Parsed
     let Some(root) = yaml.roots().next() else {
         return;
     };
-    let Some(services) = root.get("services").filter(|s| s.is_mapping()) else {
+    let services = root.get("services").filter(|s| s.is_mapping());
+    if services.is_none() && root.get("include").is_none() {
         if is_compose_name(&source.path) && yaml.errors.is_empty() {
             out.diagnostics.push(Diagnostic::at(
                 source,
@@ -70,28 +102,49 @@ pub fn read(source: &Arc<Source>, yaml: &Yaml, reader: &Reader, out: &mut Parsed
             ));
         }
         return;
-    };
+    }
     let dir = source.path.parent().unwrap_or(Path::new("")).to_path_buf();
     let env = match reader.read_referenced(&dir.join(".env")) {
         Ok(env_source) => Env::parse(&env_source),
         Err(_) => Env::default(),
     };
+    read_project(source, root, &dir, &env, reader, None, 0, out);
+}
+
+/// One Compose file as a project (or an included one): its services with
+/// the variables of `env`, and the files it includes.
+#[allow(clippy::too_many_arguments)]
+fn read_project(
+    source: &Arc<Source>,
+    root: YamlRef<'_>,
+    project_dir: &Path,
+    env: &Env,
+    reader: &Reader,
+    included_by: Option<&Use>,
+    depth: usize,
+    out: &mut Parsed,
+) {
+    let dir = source.path.parent().unwrap_or(Path::new("")).to_path_buf();
     let file = ComposeFile {
         source: Arc::clone(source),
         root,
         dir: &dir,
     };
     let ctx = Ctx {
-        env: &env,
+        env,
         reader,
-        base_dir: &dir,
+        base_dir: project_dir,
     };
-    for (key, service) in services.entries() {
+    let services = root.get("services").filter(|s| s.is_mapping());
+    for (key, service) in services.map(|s| s.entries()).unwrap_or_default() {
         let Some(name) = key.as_str() else { continue };
         let label = format!("service `{name}`");
         let mut container =
             Container::new(label, Platform::Engine, Location::new(source, key.span()));
-        let settings = ctx.service(&file, name, service, 0, out);
+        let mut settings = ctx.service(&file, name, service, 0, out);
+        if let Some(by) = included_by {
+            settings.used_at(by);
+        }
         container.image = service
             .get("image")
             .and_then(|i| Some((i, ctx.string(i)?)))
@@ -100,6 +153,16 @@ pub fn read(source: &Arc<Source>, yaml: &Yaml, reader: &Reader, out: &mut Parsed
         container.seccomp = settings.seccomp;
         container.capabilities = settings.capabilities;
         out.containers.push(container);
+        out.builds
+            .extend(settings.builds.into_iter().map(|at| InsecureBuild {
+                name: format!("the build of service `{name}`"),
+                at,
+            }));
+    }
+    if depth < MAX_INCLUDES {
+        for item in root.get("include").map(|i| i.items()).unwrap_or_default() {
+            ctx.include(&file, item, depth, out);
+        }
     }
 }
 
@@ -121,6 +184,24 @@ struct Settings {
     privileged: Option<Value<bool>>,
     seccomp: Vec<Value<Seccomp>>,
     capabilities: Capabilities,
+    /// Where the build asks for `security.insecure`.
+    builds: Vec<Location>,
+}
+
+impl Settings {
+    /// Records that these settings reach a service through `used`.
+    fn used_at(&mut self, used: &Use) {
+        if let Some(p) = &mut self.privileged {
+            p.used_at.push(used.clone());
+        }
+        for s in &mut self.seccomp {
+            s.used_at.push(used.clone());
+        }
+        let caps = &mut self.capabilities;
+        for c in caps.add.iter_mut().chain(caps.drop.iter_mut()) {
+            c.used_at.push(used.clone());
+        }
+    }
 }
 
 impl Ctx<'_> {
@@ -151,6 +232,29 @@ impl Ctx<'_> {
                         v.at = v.at.within(key);
                     }
                     settings.seccomp.push(v);
+                }
+            }
+        }
+        if let Some(build) = service.get("build").filter(|b| b.is_mapping()) {
+            if let Some(p) = build
+                .get("privileged")
+                .and_then(|p| self.boolean(&file.source, p))
+                .filter(|p| p.value)
+            {
+                settings.builds.push(p.at);
+            }
+            for item in build
+                .get("entitlements")
+                .map(|e| e.items())
+                .unwrap_or_default()
+            {
+                if self
+                    .string(item)
+                    .is_some_and(|(e, _)| e == "security.insecure")
+                {
+                    settings
+                        .builds
+                        .push(Location::new(&file.source, item.span()));
                 }
             }
         }
@@ -224,17 +328,75 @@ impl Ctx<'_> {
                 }
             }
         };
-        if let Some(p) = &mut settings.privileged {
-            p.used_at.push(used_at.clone());
-        }
-        for s in &mut settings.seccomp {
-            s.used_at.push(used_at.clone());
-        }
-        let caps = &mut settings.capabilities;
-        for c in caps.add.iter_mut().chain(caps.drop.iter_mut()) {
-            c.used_at.push(used_at.clone());
-        }
+        settings.used_at(&used_at);
         settings
+    }
+
+    /// One `include` entry: `path`, `[main, override…]` or `{path,
+    /// project_directory, env_file}`, relative to the including file.
+    fn include(&self, file: &ComposeFile<'_>, item: YamlRef<'_>, depth: usize, out: &mut Parsed) {
+        let paths = match item.get("path") {
+            Some(p) => p,
+            None => item,
+        };
+        let paths: Vec<&str> = match paths.as_str() {
+            Some(one) => vec![one],
+            None => paths.items().iter().filter_map(|p| p.as_str()).collect(),
+        };
+        let Some(main) = paths.first() else { return };
+        // Remote includes (git, OCI) are not followed.
+        if main.contains("://") || main.starts_with("oci:") {
+            return;
+        }
+        let main_path = file.dir.join(main);
+        let project_dir = match item.get("project_directory").and_then(|p| p.as_str()) {
+            Some(p) => file.dir.join(p),
+            None => main_path.parent().unwrap_or(Path::new("")).to_path_buf(),
+        };
+        // The included project sees the including one's variables, then
+        // its own `env_file`s (or its directory's `.env`), later ones winning.
+        let env_files: Vec<_> = match item.get("env_file") {
+            Some(e) => match e.as_str() {
+                Some(one) => vec![file.dir.join(one)],
+                None => e
+                    .items()
+                    .iter()
+                    .filter_map(|i| Some(file.dir.join(i.as_str()?)))
+                    .collect(),
+            },
+            None => vec![project_dir.join(".env")],
+        };
+        let mut env = self.env.clone();
+        for f in env_files {
+            if let Ok(env_source) = self.reader.read_referenced(&f) {
+                env = env.parse_over(&env_source);
+            }
+        }
+        let used = Use::new(
+            Location::new(&file.source, item.span()),
+            "included by this `include` into",
+        );
+        for path in paths {
+            let Ok(source) = self.reader.read_referenced(&file.dir.join(path)) else {
+                continue;
+            };
+            let yaml = Yaml::parse(&source.text);
+            out.comments
+                .extend(yaml.comments.iter().map(|&c| Location::new(&source, c)));
+            let Some(root) = yaml.roots().next() else {
+                continue;
+            };
+            read_project(
+                &source,
+                root,
+                &project_dir,
+                &env,
+                self.reader,
+                Some(&used),
+                depth + 1,
+                out,
+            );
+        }
     }
 
     /// The string value of a scalar after interpolation, with the `.env`

@@ -295,9 +295,11 @@ impl Prefilter {
     }
 
     /// [`Self::wants`], or a file that pulls in other files which may hold
-    /// the keyword (a GitLab pipeline's `include:`).
+    /// the keyword (a GitLab pipeline's or a Compose file's `include:`).
     pub fn wants_file(&self, source: &Source) -> bool {
-        self.wants(&source.text) || gitlab_ci::follows_includes(source)
+        self.wants(&source.text)
+            || gitlab_ci::follows_includes(source)
+            || compose::follows_includes(source)
     }
 }
 
