@@ -258,7 +258,12 @@ fn conditions(value: Option<&Json<'_>>) -> Result<Conditions, (usize, String)> {
             }
         }
     }
-    if let Some(prop) = o.get("minKernel") {
+    // moby/profiles `KernelVersion.UnmarshalJSON`: "" is no condition;
+    // otherwise exactly two parts, each fitting a byte, not "0.0".
+    if let Some(prop) = o
+        .get("minKernel")
+        .filter(|p| !matches!(p.value, Json::NullKeyword(_)))
+    {
         let bad = || {
             (
                 json::span(&prop.value).start,
@@ -268,11 +273,15 @@ fn conditions(value: Option<&Json<'_>>) -> Result<Conditions, (usize, String)> {
         let Json::StringLit(s) = &prop.value else {
             return Err(bad());
         };
-        let (major, minor) = s.value.split_once('.').ok_or_else(bad)?;
-        out.min_kernel = Some((
-            major.parse().map_err(|_| bad())?,
-            minor.parse().map_err(|_| bad())?,
-        ));
+        if !s.value.is_empty() {
+            let (major, minor) = s.value.split_once('.').ok_or_else(bad)?;
+            let major: u8 = major.parse().map_err(|_| bad())?;
+            let minor: u8 = minor.parse().map_err(|_| bad())?;
+            if (major, minor) == (0, 0) {
+                return Err(bad());
+            }
+            out.min_kernel = Some((major.into(), minor.into()));
+        }
     }
     Ok(out)
 }
@@ -498,4 +507,48 @@ fn load(path: &Path, reader: &Reader) -> Result<Arc<SeccompProfile>, Unresolved>
         let p = source.position(offset);
         Unresolved::Invalid(format!("{why} (line {}, column {})", p.line, p.column))
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn with_min_kernel(v: &str) -> Result<SeccompProfile, (usize, String)> {
+        let text = format!(
+            r#"{{"defaultAction": "SCMP_ACT_ERRNO", "syscalls": [{{"names": ["read", "nosuchcall"], "action": "SCMP_ACT_ALLOW", "includes": {{"minKernel": {v}}}}}]}}"#
+        );
+        parse(&Source::new("p.json", text))
+    }
+
+    #[test]
+    fn min_kernel_reads_as_docker_reads_it() {
+        assert_eq!(
+            with_min_kernel(r#""4.8""#).unwrap().rules[0]
+                .includes
+                .min_kernel,
+            Some((4, 8))
+        );
+        assert_eq!(
+            with_min_kernel(r#""""#).unwrap().rules[0]
+                .includes
+                .min_kernel,
+            None
+        );
+        assert_eq!(
+            with_min_kernel("null").unwrap().rules[0]
+                .includes
+                .min_kernel,
+            None
+        );
+        for bad in [r#""4.8.0""#, r#""4""#, r#""0.0""#, r#""300.1""#, "4.8"] {
+            assert!(with_min_kernel(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn unknown_syscall_names_are_dropped() {
+        let p = with_min_kernel(r#""4.8""#).unwrap();
+        let names: Vec<&str> = p.rules[0].names.iter().map(|n| n.value.as_str()).collect();
+        assert_eq!(names, ["read"]);
+    }
 }

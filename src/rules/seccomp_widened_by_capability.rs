@@ -26,8 +26,11 @@ pub fn check(rule: &'static Rule, parsed: &Parsed, out: &mut Vec<Finding>) {
             continue;
         }
         let effective = container.capabilities.effective(container.platform);
+        if effective.values().all(Option::is_none) {
+            continue;
+        }
         let opened = unrestricted(&|c| effective.contains_key(c));
-        let ordinary = unrestricted(&|c| DEFAULT.contains(&c));
+        let ordinary = &*ORDINARY;
         // By the entry that grants them (`ALL` grants many).
         let mut by_entry: Vec<(&Value<Capability>, Opens)> = Vec::new();
         for (&cap, by) in &effective {
@@ -75,6 +78,10 @@ fn on_default(container: &Container) -> bool {
         }
     }
 }
+
+/// What an ordinary container (Docker's default capabilities) may call.
+static ORDINARY: LazyLock<HashSet<&'static str>> =
+    LazyLock::new(|| unrestricted(&|c| DEFAULT.contains(&c)));
 
 /// Calls Docker's default profile lets through with every argument.
 fn unrestricted(has_cap: &dyn Fn(&str) -> bool) -> HashSet<&'static str> {
