@@ -36,6 +36,55 @@ enum Command {
         /// Rule id, e.g. seccomp-unconfined
         rule: String,
     },
+    /// List every container found, confined or not, with its effective seccomp state
+    Inventory(Box<InventoryArgs>),
+}
+
+#[derive(Debug, clap::Args)]
+struct InventoryArgs {
+    /// Files or directories to read; `-` reads one file from standard input
+    #[arg(default_value = ".")]
+    paths: Vec<PathBuf>,
+    /// With `-`: the path the standard input is judged as (its name decides the format)
+    #[arg(long, value_name = "PATH")]
+    stdin_filename: Option<PathBuf>,
+    /// Output format
+    #[arg(long, value_enum, default_value_t = InventoryFormat::Table)]
+    format: InventoryFormat,
+    /// Write the inventory to FILE (atomically) instead of standard output
+    #[arg(long, short, value_name = "FILE")]
+    output: Option<PathBuf>,
+    /// Exit with 1 when a container has a finding at or above this level (default: always 0)
+    #[arg(long, value_enum)]
+    fail_on: Option<FailOn>,
+    /// Do not honour .gitignore, .ignore and git's excludes
+    #[arg(long)]
+    no_ignore: bool,
+    /// Also read fenced shell blocks in Markdown files
+    #[arg(long)]
+    include_docs: bool,
+    /// Switch on a rule that is off by default (repeatable)
+    #[arg(long, value_name = "RULE")]
+    enable: Vec<String>,
+    /// Switch off a rule (repeatable)
+    #[arg(long, value_name = "RULE")]
+    disable: Vec<String>,
+    /// Skip files larger than this many bytes
+    #[arg(long, value_name = "BYTES", default_value_t = crate::read::DEFAULT_MAX_FILE_SIZE)]
+    max_file_size: u64,
+    /// Read settings from FILE instead of the `.seccheck.toml` found above each scanned path
+    #[arg(long, value_name = "FILE")]
+    config: Option<PathBuf>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum InventoryFormat {
+    /// An aligned table (the default)
+    Table,
+    /// JSON, schema `seccheck-inventory-v1`
+    Json,
+    /// CSV with a header row (RFC 4180)
+    Csv,
 }
 
 #[derive(Debug, clap::Args)]
@@ -140,6 +189,7 @@ pub fn run() -> i32 {
                 }
             }
         }
+        Command::Inventory(args) => run_inventory(*args),
         Command::Rules => {
             let mut out = std::io::stdout().lock();
             let width = rules::all().iter().map(|r| r.id.len()).max().unwrap_or(0);
@@ -282,51 +332,51 @@ fn plan_reports(
     Ok(plans)
 }
 
-fn run_scan(mut args: ScanArgs, reports: Vec<ReportPlan>) -> i32 {
+/// Checks the inputs of a scan and runs it: one scan per configuration
+/// found for the given paths (or the one `--config` names), or standard
+/// input judged as `--stdin-filename`. `Err` holds the exit code, after
+/// the error was said.
+fn collect(
+    args: &mut ScanArgs,
+    command: &str,
+    inventory: bool,
+) -> Result<crate::scan::ScanResult, i32> {
     for id in args.enable.iter().chain(&args.disable) {
         if rules::get(id).is_none() {
             eprintln!("error: {}", rules::unknown(id));
-            return 2;
+            return Err(2);
         }
     }
     let stdin = args.paths.iter().any(|p| p.as_os_str() == "-");
     if stdin {
         let Some(name) = args.stdin_filename.clone() else {
             eprintln!(
-                "error: `scan -` needs `--stdin-filename PATH`: the name decides how the input is read"
+                "error: `{command} -` needs `--stdin-filename PATH`: the name decides how the input is read"
             );
-            return 2;
+            return Err(2);
         };
         if args.paths.len() > 1 {
             eprintln!("error: `-` (standard input) cannot be scanned together with other paths");
-            return 2;
+            return Err(2);
         }
         // The input is judged as that file: configuration, the fence for
         // the files it refers to, and report paths all follow the name.
         args.paths = vec![name];
     } else if args.stdin_filename.is_some() {
         eprintln!("error: `--stdin-filename` names standard input; scan `-` with it");
-        return 2;
+        return Err(2);
     }
     for p in args.paths.iter().filter(|_| !stdin) {
         if !p.exists() {
             eprintln!("error: {}: no such file or directory", p.display());
-            return 2;
+            return Err(2);
         }
     }
     if let Some(dir) = args.srcroot.as_deref().filter(|d| !d.is_dir()) {
         eprintln!("error: --srcroot {}: not a directory", dir.display());
-        return 2;
+        return Err(2);
     }
     let cwd = std::env::current_dir().unwrap_or_default();
-    let baseline = match args.baseline.as_deref().map(crate::baseline::load) {
-        None => None,
-        Some(Ok(set)) => Some(set),
-        Some(Err(e)) => {
-            eprintln!("error: --baseline {e}");
-            return 2;
-        }
-    };
     // Each given path is scanned under the configuration found for it
     // (or the one given with --config): one scan per configuration.
     let mut groups: Vec<(Option<PathBuf>, Vec<PathBuf>)> = Vec::new();
@@ -347,10 +397,11 @@ fn run_scan(mut args: ScanArgs, reports: Vec<ReportPlan>) -> i32 {
             Some(Ok(config)) => config,
             Some(Err(e)) => {
                 eprintln!("error: {e}");
-                return 2;
+                return Err(2);
             }
         };
         let mut options = ScanOptions::new(paths);
+        options.inventory = inventory;
         options.no_ignore = args.no_ignore;
         options.include_docs = args.include_docs;
         options.max_file_size = args.max_file_size;
@@ -380,7 +431,7 @@ fn run_scan(mut args: ScanArgs, reports: Vec<ReportPlan>) -> i32 {
                 Ok(bytes) => scan_source(&options.paths[0], bytes, options),
                 Err(e) => {
                     eprintln!("error: cannot read standard input: {e}");
-                    return 2;
+                    return Err(2);
                 }
             }
         } else {
@@ -388,6 +439,79 @@ fn run_scan(mut args: ScanArgs, reports: Vec<ReportPlan>) -> i32 {
         };
         result.merge(part);
     }
+    Ok(result)
+}
+
+fn run_inventory(args: InventoryArgs) -> i32 {
+    let mut scan_args = ScanArgs {
+        paths: args.paths,
+        stdin_filename: args.stdin_filename,
+        format: Vec::new(),
+        output: Vec::new(),
+        sarif_output: None,
+        srcroot: None,
+        strict: false,
+        fail_on: FailOn::Never,
+        no_ignore: args.no_ignore,
+        include_docs: args.include_docs,
+        enable: args.enable,
+        disable: args.disable,
+        max_file_size: args.max_file_size,
+        config: args.config,
+        baseline: None,
+        category: None,
+    };
+    if let Some(dir) = args.output.as_deref().filter(|p| p.is_dir()) {
+        eprintln!("error: --output {}: is a directory", dir.display());
+        return 2;
+    }
+    let result = match collect(&mut scan_args, "inventory", true) {
+        Ok(result) => result,
+        Err(code) => return code,
+    };
+    let ctx = Context::new(std::env::current_dir().unwrap_or_default());
+    let write = |w: &mut dyn Write| match args.format {
+        InventoryFormat::Table => crate::inventory::table::write(w, &result, &ctx),
+        InventoryFormat::Json => crate::inventory::json::write(w, &result, &ctx),
+        InventoryFormat::Csv => crate::inventory::csv::write(w, &result, &ctx),
+    };
+    let written = match &args.output {
+        Some(path) => {
+            write_atomically(path, write).map_err(|e| format!("to {}: {e}", path.display()))
+        }
+        None => {
+            let mut out = std::io::stdout().lock();
+            match write(&mut out).and_then(|_| out.flush()) {
+                Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+                other => other.map_err(|e| format!("to standard output: {e}")),
+            }
+        }
+    };
+    if let Err(e) = written {
+        eprintln!("error: cannot write the inventory {e}");
+        return 2;
+    }
+    let failing = args
+        .fail_on
+        .and_then(FailOn::threshold)
+        .is_some_and(|min| crate::inventory::fails(&result.inventory, min));
+    i32::from(failing)
+}
+
+fn run_scan(mut args: ScanArgs, reports: Vec<ReportPlan>) -> i32 {
+    let baseline = match args.baseline.as_deref().map(crate::baseline::load) {
+        None => None,
+        Some(Ok(set)) => Some(set),
+        Some(Err(e)) => {
+            eprintln!("error: --baseline {e}");
+            return 2;
+        }
+    };
+    let mut result = match collect(&mut args, "scan", false) {
+        Ok(result) => result,
+        Err(code) => return code,
+    };
+    let cwd = std::env::current_dir().unwrap_or_default();
     let mut ctx = Context {
         srcroot: report::source_root(args.srcroot.as_deref(), &args.paths, &cwd),
         cwd,

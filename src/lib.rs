@@ -13,6 +13,7 @@ pub mod diagnostic;
 pub mod discover;
 pub mod finding;
 pub mod formats;
+pub mod inventory;
 pub mod model;
 pub mod read;
 pub mod report;

@@ -43,6 +43,10 @@ pub struct ScanOptions {
     pub extra_names: formats::ExtraNames,
     /// Also read shell blocks in Markdown (examples are not deployments).
     pub include_docs: bool,
+    /// Keep every file's containers as inventory entries (`seccheck
+    /// inventory`); files are then parsed whether or not they hold a
+    /// keyword, since a confined container is listed too.
+    pub inventory: bool,
 }
 
 impl ScanOptions {
@@ -51,6 +55,7 @@ impl ScanOptions {
             paths,
             no_ignore: false,
             include_docs: false,
+            inventory: false,
             max_file_size: crate::read::DEFAULT_MAX_FILE_SIZE,
             enable: Vec::new(),
             disable: Vec::new(),
@@ -76,6 +81,8 @@ pub struct ScanResult {
     /// Files that could not be read or parsed, or were skipped.
     pub diagnostics: Vec<Diagnostic>,
     pub files_scanned: usize,
+    /// Every container, with `ScanOptions::inventory` (empty otherwise).
+    pub inventory: Vec<crate::inventory::Entry>,
     /// The suppression comments found, until [`ScanResult::finish`] applies them.
     directives: Directives,
 }
@@ -103,6 +110,9 @@ impl ScanResult {
         self.diagnostics.extend(other.diagnostics);
         self.diagnostics
             .sort_by(|a, b| (&a.path, a.position).cmp(&(&b.path, b.position)));
+        self.inventory.extend(other.inventory);
+        self.inventory
+            .sort_by(|a, b| (&a.path, a.position).cmp(&(&b.path, b.position)));
     }
 
     /// Files with an error diagnostic, each counted once (a file may have
@@ -129,6 +139,7 @@ impl ScanResult {
         self.findings.extend(part.findings);
         self.diagnostics.extend(part.diagnostics);
         self.directives.extend(part.directives);
+        self.inventory.extend(part.inventory);
     }
 
     /// After the last file: one finding per value reported from several
@@ -149,6 +160,9 @@ impl ScanResult {
                 f.level = level;
             }
         }
+        crate::inventory::attach(&mut self.inventory, &self.findings);
+        self.inventory
+            .sort_by(|a, b| (&a.path, a.position).cmp(&(&b.path, b.position)));
         self
     }
 }
@@ -203,7 +217,7 @@ impl<'a> Session<'a> {
             }
             Ok(source) => {
                 out.files_scanned = 1;
-                if self.prefilter.wants_file(&source) {
+                if self.options.inventory || self.prefilter.wants_file(&source) {
                     let mut parsed = formats::parse(kind, &source, &self.reader);
                     formats::seccomp_profile::resolve_references(
                         &mut parsed,
@@ -211,6 +225,9 @@ impl<'a> Session<'a> {
                         &self.profiles,
                     );
                     out.findings = rules::run(&parsed, &|r| self.options.is_enabled(r));
+                    if self.options.inventory {
+                        out.inventory = crate::inventory::entries(&parsed);
+                    }
                     out.directives.collect(&parsed.comments);
                     out.diagnostics = parsed.diagnostics;
                 }

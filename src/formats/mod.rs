@@ -79,6 +79,30 @@ pub enum Kind {
     Markdown,
 }
 
+impl Kind {
+    /// How an inventory names the format of what a file of this kind
+    /// declares, when no reader inside it said more (YAML: helm values
+    /// and templates, whose containers are not named by another reader).
+    pub fn label(self) -> &'static str {
+        match self {
+            Kind::Yaml => "helm",
+            Kind::Terraform | Kind::TerraformJson => "terraform",
+            Kind::Nomad => "nomad",
+            Kind::Devcontainer => "devcontainer",
+            Kind::DaemonJson => "daemon.json",
+            Kind::Json => "json",
+            Kind::Quadlet => "quadlet",
+            Kind::BakeHcl | Kind::BakeJson => "bake",
+            Kind::ContainersConf => "containers.conf",
+            Kind::Shell | Kind::MaybeShell => "shell",
+            Kind::Makefile => "make",
+            Kind::Systemd => "systemd",
+            Kind::Dockerfile => "dockerfile",
+            Kind::Markdown => "markdown",
+        }
+    }
+}
+
 /// The format a file's name suggests, or `None` for files seccheck never reads.
 pub fn classify(path: &Path) -> Option<Kind> {
     let name = path.file_name()?.to_str()?;
@@ -333,7 +357,18 @@ pub fn parse(kind: Kind, source: &Arc<Source>, reader: &Reader) -> Parsed {
         Kind::Dockerfile => dockerfile::read(source, &mut out),
         Kind::Markdown => markdown::read(source, &mut out),
     }
+    stamp(&mut out, 0, kind.label());
     out
+}
+
+/// Names the format of the containers read since `from` that no reader
+/// named yet (a YAML file is offered to several readers in turn).
+fn stamp(out: &mut Parsed, from: usize, format: &'static str) {
+    for c in out.containers.iter_mut().skip(from) {
+        if c.format.is_empty() {
+            c.format = format;
+        }
+    }
 }
 
 /// Why a YAML text is read, which decides what is said about it.
@@ -529,15 +564,18 @@ fn read_documents(
     let Some(root) = yaml.roots().next() else {
         return;
     };
+    let from = out.containers.len();
     if compose::is_compose_name(&rendered_path(&source.path)) || compose::has_compose_shape(root) {
         compose::read(source, yaml, reader, out);
     }
+    stamp(out, from, "compose");
     if origin == Origin::Named && github_actions::is_workflow_path(&source.path) {
         github_actions::read(source, yaml, out);
     }
     if origin == Origin::Named && github_actions::is_action_path(&source.path) {
         github_actions::read_action(source, yaml, out);
     }
+    stamp(out, from, "github-actions");
     if origin == Origin::Named
         && source
             .path
@@ -547,9 +585,11 @@ fn read_documents(
     {
         gitlab_ci::read(source, yaml, reader, out);
     }
+    stamp(out, from, "gitlab-ci");
     if yaml.roots().any(kubernetes::has_k8s_shape) {
         kubernetes::read(source, yaml, out);
     }
+    stamp(out, from, "kubernetes");
     if let Some(at) = yaml.merge_budget_exhausted_at() {
         out.diagnostics.push(Diagnostic::at(
             source,

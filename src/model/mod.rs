@@ -113,6 +113,10 @@ pub struct Container {
     /// The image it runs, when the declaration names one literally (an
     /// inventory lists it; no rule reads it).
     pub image: Option<Value<String>>,
+    /// The format that declares it (`compose`, `kubernetes`, `shell`, …),
+    /// stamped by [`formats::parse`](crate::formats::parse) for the
+    /// inventory; no rule reads it.
+    pub format: &'static str,
     /// The seccomp settings that take effect, in order (the format applies
     /// its own override rules before filling this in).
     pub seccomp: Vec<Value<Seccomp>>,
@@ -130,6 +134,7 @@ impl Container {
             platform,
             at,
             image: None,
+            format: "",
             seccomp: Vec::new(),
             privileged: None,
             capabilities: Capabilities::default(),

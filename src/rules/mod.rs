@@ -22,6 +22,8 @@ use std::sync::LazyLock;
 use crate::finding::{Finding, Level};
 use crate::model::{Parsed, Use};
 
+pub use seccomp_widened_by_capability::widened_by;
+
 /// A rule's check: the model of one file in, findings out.
 type Check = fn(&'static Rule, &Parsed, &mut Vec<Finding>);
 

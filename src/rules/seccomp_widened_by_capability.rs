@@ -22,40 +22,64 @@ use crate::model::{Capability, Container, Parsed, Platform, Seccomp, Value};
 
 pub fn check(rule: &'static Rule, parsed: &Parsed, out: &mut Vec<Finding>) {
     for container in &parsed.containers {
-        if container.privileged.as_ref().is_some_and(|p| p.value) || !on_default(container) {
-            continue;
-        }
-        let effective = container.capabilities.effective(container.platform);
-        if effective.values().all(Option::is_none) {
-            continue;
-        }
-        let opened = unrestricted(&|c| effective.contains_key(c));
-        let ordinary = &*ORDINARY;
-        // By the entry that grants them (`ALL` grants many).
-        let mut by_entry: Vec<(&Value<Capability>, Opens)> = Vec::new();
-        for (&cap, by) in &effective {
-            let Some(entry) = by else { continue };
-            let alone = unrestricted(&|c| c == cap || DEFAULT.contains(&c));
-            let mut calls: Vec<&'static str> = alone
-                .iter()
-                .filter(|n| opened.contains(*n) && !ordinary.contains(*n))
-                .copied()
-                .collect();
-            if calls.is_empty() {
-                continue;
-            }
-            escape::sort(&mut calls, |n| n);
-            match by_entry.iter_mut().find(|(e, _)| e.at == entry.at) {
-                Some((_, caps)) => {
-                    caps.insert(cap, calls);
-                }
-                None => by_entry.push((*entry, BTreeMap::from([(cap, calls)]))),
-            }
-        }
-        for (entry, caps) in by_entry {
+        for (entry, caps) in widening(container) {
             out.push(finding(rule, container, entry, &caps));
         }
     }
+}
+
+/// The capabilities that widen a container's default profile, by name
+/// (`CAP_SYS_ADMIN`), most dangerous first: what an inventory shows as
+/// "widened by". Empty when the container is not on the default profile.
+pub fn widened_by(container: &Container) -> Vec<&'static str> {
+    let mut caps: Vec<&'static str> = widening(container)
+        .into_iter()
+        .flat_map(|(_, opens)| opens.into_keys())
+        .collect();
+    caps.sort_by_key(|cap| {
+        (
+            std::cmp::Reverse(severity(cap).map(|s| (s * 10.0) as u32)),
+            *cap,
+        )
+    });
+    caps.dedup();
+    caps
+}
+
+/// Each capability entry that opens calls, with what each capability it
+/// grants opens.
+fn widening(container: &Container) -> Vec<(&Value<Capability>, Opens)> {
+    let mut by_entry: Vec<(&Value<Capability>, Opens)> = Vec::new();
+    if container.privileged.as_ref().is_some_and(|p| p.value) || !on_default(container) {
+        return by_entry;
+    }
+    let effective = container.capabilities.effective(container.platform);
+    if effective.values().all(Option::is_none) {
+        return by_entry;
+    }
+    let opened = unrestricted(&|c| effective.contains_key(c));
+    let ordinary = &*ORDINARY;
+    // By the entry that grants them (`ALL` grants many).
+    for (&cap, by) in &effective {
+        let Some(entry) = by else { continue };
+        let alone = unrestricted(&|c| c == cap || DEFAULT.contains(&c));
+        let mut calls: Vec<&'static str> = alone
+            .iter()
+            .filter(|n| opened.contains(*n) && !ordinary.contains(*n))
+            .copied()
+            .collect();
+        if calls.is_empty() {
+            continue;
+        }
+        escape::sort(&mut calls, |n| n);
+        match by_entry.iter_mut().find(|(e, _)| e.at == entry.at) {
+            Some((_, caps)) => {
+                caps.insert(cap, calls);
+            }
+            None => by_entry.push((*entry, BTreeMap::from([(cap, calls)]))),
+        }
+    }
+    by_entry
 }
 
 /// Capability → the calls it opens, most dangerous first.
