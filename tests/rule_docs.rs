@@ -33,7 +33,7 @@ fn calls(text: &str) -> Vec<&str> {
 /// Docker's default capabilities plus `extra`.
 fn pass(extra: &[&str]) -> impl Fn(&str) -> u8 + use<> {
     let caps: Vec<String> = DEFAULT.iter().chain(extra).map(|c| c.to_string()).collect();
-    let passes: HashMap<&'static str, DefaultPass> =
+    let passes: std::sync::Arc<HashMap<&'static str, DefaultPass>> =
         default_passes(&|c: &str| caps.iter().any(|x| x == c));
     move |name| match passes.get(name) {
         None => 0,

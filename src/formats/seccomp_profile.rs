@@ -84,7 +84,30 @@ pub enum DefaultPass {
 
 /// What Docker's default profile lets a container whose bounding set
 /// satisfies `has_cap` call, by name.
-pub fn default_passes(has_cap: &dyn Fn(&str) -> bool) -> HashMap<&'static str, DefaultPass> {
+///
+/// The answer depends only on which of the profile's gating capabilities
+/// (`includes.caps`/`excludes.caps`, a dozen names) the container holds, so
+/// it is computed once per such set and shared: every container of a scan
+/// asks, and rebuilding the table each time was most of a scan's time.
+pub fn default_passes(has_cap: &dyn Fn(&str) -> bool) -> Arc<DefaultPasses> {
+    static GATES: LazyLock<Vec<&'static str>> = LazyLock::new(|| {
+        let mut caps: Vec<&'static str> = docker_default()
+            .rules
+            .iter()
+            .flat_map(|r| r.includes.caps.iter().chain(&r.excludes.caps))
+            .map(String::as_str)
+            .collect();
+        caps.sort_unstable();
+        caps.dedup();
+        caps
+    });
+    static CACHE: LazyLock<Mutex<HashMap<Vec<bool>, Arc<DefaultPasses>>>> =
+        LazyLock::new(Default::default);
+    let key: Vec<bool> = GATES.iter().map(|c| has_cap(c)).collect();
+    let mut cache = CACHE.lock().unwrap_or_else(|e| e.into_inner());
+    if let Some(passes) = cache.get(&key) {
+        return Arc::clone(passes);
+    }
     let mut out = HashMap::new();
     for p in docker_default().passages(has_cap) {
         let pass = if p.filtered() {
@@ -97,8 +120,13 @@ pub fn default_passes(has_cap: &dyn Fn(&str) -> bool) -> HashMap<&'static str, D
             *entry = DefaultPass::All;
         }
     }
+    let out = Arc::new(out);
+    cache.insert(key, Arc::clone(&out));
     out
 }
+
+/// Syscall name → how Docker's default profile lets it through.
+pub type DefaultPasses = HashMap<&'static str, DefaultPass>;
 
 /// Whether Docker's default profile grants `name` only to a container with
 /// some capability (`includes.caps`): the kernel checks that capability

@@ -110,9 +110,9 @@ static ORDINARY: LazyLock<HashSet<&'static str>> =
 /// Calls Docker's default profile lets through with every argument.
 fn unrestricted(has_cap: &dyn Fn(&str) -> bool) -> HashSet<&'static str> {
     default_passes(has_cap)
-        .into_iter()
-        .filter(|(_, pass)| *pass == DefaultPass::All)
-        .map(|(n, _)| n)
+        .iter()
+        .filter(|(_, pass)| **pass == DefaultPass::All)
+        .map(|(&n, _)| n)
         .collect()
 }
 
