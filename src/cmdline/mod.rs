@@ -227,6 +227,9 @@ impl Reader<'_> {
     }
 
     fn expanded(&self, vars: &ShellVars, command: &[Word], out: &mut Parsed, depth: usize) {
+        if vars::only_assigns(command) {
+            return;
+        }
         let Some(expanded) = vars.expand(command) else {
             return self.command(command, out, depth);
         };
@@ -979,6 +982,21 @@ mod reading {
             names("docker run --rm $REGISTRY/app:$TAG"),
             ["`docker run` of an image from `$REGISTRY/app:$TAG`"]
         );
+    }
+
+    #[test]
+    fn variables_past_the_budget_are_a_positioned_diagnostic() {
+        let mut text = String::from("A0=--privileged\n");
+        for k in 1..30 {
+            text.push_str(&format!("A{k}=\"$A{p} $A{p} $A{p}\"\n", p = k - 1));
+        }
+        text.push_str("docker run $A29 img\n");
+        let p = read(&text);
+        assert_eq!(p.diagnostics.len(), 1);
+        assert!(matches!(p.diagnostics[0].problem, Problem::Limit(_)));
+        assert_eq!(p.diagnostics[0].position.unwrap().line, 31);
+        // Read as written: `$A29` is taken for an unknown image.
+        assert!(p.containers[0].privileged.is_none());
     }
 
     #[test]

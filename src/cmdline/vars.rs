@@ -267,6 +267,21 @@ impl ShellVars {
     }
 }
 
+/// Whether a command only sets variables (`A=1 B=2`, `local O=…`,
+/// `export O`): it runs no program, so there is nothing to expand.
+pub fn only_assigns(command: &[Word]) -> bool {
+    let skip = command
+        .iter()
+        .take_while(|w| RESERVED.contains(&w.text.as_str()) && !w.has_quotes())
+        .count();
+    let command = &command[skip..];
+    match command.first() {
+        None => false,
+        Some(first) if DECLARATIONS.contains(&first.text.as_str()) && !first.has_quotes() => true,
+        Some(_) => command.iter().all(|w| assignment(w).is_some()),
+    }
+}
+
 /// `NAME=`, `NAME+=`, `NAME[i]=` written unquoted at the start of `w`:
 /// the name, the offset of `=`, whether it appends, whether it sets one
 /// element.
