@@ -122,3 +122,50 @@ fn standard_input_is_judged_by_its_name() {
             .contains("`inventory -` needs `--stdin-filename PATH`")
     );
 }
+
+#[test]
+fn docker_inspect_on_standard_input() {
+    // `docker inspect $(docker ps -qa) | seccheck scan - --stdin-filename inspect.json`
+    let inspect = std::fs::read(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("testdata/runtime/inspect/inspect.json"),
+    )
+    .unwrap();
+    let out = seccheck()
+        .args([
+            "scan",
+            "-",
+            "--stdin-filename",
+            "inspect.json",
+            "--format",
+            "json",
+        ])
+        .write_stdin(inspect)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let found: Vec<String> = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            format!(
+                "{} {}:{}:{}",
+                f["rule"].as_str().unwrap(),
+                f["location"]["path"].as_str().unwrap(),
+                f["location"]["start"]["line"],
+                f["location"]["start"]["column"]
+            )
+        })
+        .collect();
+    assert_eq!(
+        found,
+        [
+            "seccomp-unconfined inspect.json:48:18",
+            "privileged-container inspect.json:76:27",
+            "seccomp-widened-by-capability inspect.json:107:18",
+            "seccomp-profile-permissive inspect.json:138:167",
+        ]
+    );
+}

@@ -22,6 +22,7 @@ pub mod makefile;
 pub mod markdown;
 pub mod nomad;
 pub mod quadlet;
+pub mod runtime;
 pub mod seccomp_profile;
 pub mod shell;
 pub mod systemd;
@@ -222,7 +223,20 @@ pub enum Sniffed {
     /// and `kind:`) or a Compose file (top-level `services:`); the whole
     /// file must then have that shape, or nothing is said about it.
     Yaml,
+    /// JSON whose first keys are those of a shape read by [`read_json`].
+    Json,
 }
+
+/// Keys that make sniffed JSON worth reading (see [`Sniffed::Json`]).
+const JSON_KEYS: &[&str] = &[
+    "Id",
+    "HostConfig",
+    "apiVersion",
+    "containerDefinitions",
+    "taskDefinition",
+    "AWSTemplateFormatVersion",
+    "Resources",
+];
 
 /// Decides from a file's first bytes (at most [`SNIFF_BYTES`]); `None` for
 /// anything else, binaries (a NUL byte) included.
@@ -249,7 +263,17 @@ pub fn sniff(head: &[u8]) -> Option<Sniffed> {
                 .is_some_and(|r| r.is_empty() || r.starts_with([' ', '\t', '\r']))
         })
     };
-    ((top_key("apiVersion") && top_key("kind")) || top_key("services")).then_some(Sniffed::Yaml)
+    // `kubectl get … -o yaml` prints a List whose `kind` comes after its items.
+    if (top_key("apiVersion") && (top_key("kind") || top_key("items"))) || top_key("services") {
+        return Some(Sniffed::Yaml);
+    }
+    // JSON that starts like a runtime inventory or a manifest:
+    // `docker inspect` (`[{"Id": …`), `kubectl get -o json`, an ECS task
+    // definition or a CloudFormation template; its shape decides.
+    let json = text.trim_start();
+    let quoted = |key: &str| json.contains(&format!("\"{key}\""));
+    ((json.starts_with('[') || json.starts_with('{')) && JSON_KEYS.iter().any(|k| quoted(k)))
+        .then_some(Sniffed::Json)
 }
 
 /// Extra file-name patterns from configuration (`[formats]` in
@@ -337,11 +361,7 @@ pub fn parse(kind: Kind, source: &Arc<Source>, reader: &Reader) -> Parsed {
         Kind::TerraformJson => terraform::read_json(source, reader, &mut out),
         Kind::Devcontainer => devcontainer::read(source, &mut out),
         Kind::DaemonJson => daemon_json::read(source, &mut out),
-        Kind::Json => {
-            if seccomp_profile::has_profile_shape(&source.text) {
-                seccomp_profile::read(source, &mut out)
-            }
-        }
+        Kind::Json => read_json(source, &mut out),
         Kind::Quadlet => quadlet::read(source, &mut out),
         Kind::BakeHcl => bake::read_hcl(source, &mut out),
         Kind::BakeJson => bake::read_json(source, &mut out),
@@ -350,6 +370,7 @@ pub fn parse(kind: Kind, source: &Arc<Source>, reader: &Reader) -> Parsed {
         Kind::MaybeShell => match sniff(source.text.as_bytes()) {
             Some(Sniffed::Shell) => shell::read(source, &mut out),
             Some(Sniffed::Yaml) => read_yaml(source, reader, Origin::Sniffed, &mut out),
+            Some(Sniffed::Json) => read_json(source, &mut out),
             None => {}
         },
         Kind::Makefile => makefile::read(source, &mut out),
@@ -369,6 +390,47 @@ fn stamp(out: &mut Parsed, from: usize, format: &'static str) {
             c.format = format;
         }
     }
+}
+
+/// A JSON file whose name decides nothing more, read by its shape: a
+/// runtime inventory (`docker`/`podman inspect`), Kubernetes objects
+/// (`kubectl get -o json` Lists, JSON manifests), else a seccomp profile.
+/// The shapes other than a profile are read through the YAML tree (JSON is
+/// YAML, and one reader per format serves both); a file the tree refuses
+/// is checked as JSON, for a diagnostic in JSON's terms.
+fn read_json(source: &Arc<Source>, out: &mut Parsed) {
+    let text = &source.text;
+    let quoted = |key: &str| text.contains(&format!("\"{key}\""));
+    let inspect = text.trim_start().starts_with('[') && quoted("HostConfig");
+    let k8s = quoted("apiVersion") && quoted("kind");
+    if !(inspect || k8s) {
+        if seccomp_profile::has_profile_shape(text) {
+            seccomp_profile::read(source, out);
+        }
+        return;
+    }
+    let yaml = Yaml::parse(text);
+    if let Some(e) = yaml.errors.first() {
+        if json::parse_or_report(source, json::Dialect::Strict, out).is_some() {
+            out.diagnostics.push(Diagnostic::at(
+                source,
+                e.offset,
+                Problem::Unreadable(e.message.clone()),
+            ));
+        }
+        return;
+    }
+    let from = out.containers.len();
+    for root in yaml.roots() {
+        if runtime::is_inspect(root) {
+            runtime::read_inspect(source, root, out);
+        }
+    }
+    stamp(out, from, "inspect");
+    if yaml.roots().any(kubernetes::has_k8s_shape) {
+        kubernetes::read(source, &yaml, out);
+    }
+    stamp(out, from, "kubernetes");
 }
 
 /// Why a YAML text is read, which decides what is said about it.

@@ -424,6 +424,18 @@ pub fn resolve_references(parsed: &mut Parsed, reader: &Reader, cache: &Cache) {
                 vec![normalize(&Path::new(KUBELET_SECCOMP_ROOT).join(name))],
                 true,
             ),
+            Seccomp::Inline(profile) => {
+                parsed.profile_refs.push(ProfileRef {
+                    subject: subject.clone(),
+                    at: setting.at.clone(),
+                    capabilities: caps,
+                    written: "(inline)".into(),
+                    tried: Vec::new(),
+                    host_copy: None,
+                    resolved: Ok(Arc::clone(&profile.0)),
+                });
+                continue;
+            }
             Seccomp::Unconfined | Seccomp::RuntimeDefault | Seccomp::Templated => continue,
         };
         wanted.push((

@@ -245,6 +245,15 @@ fn state(c: &Container, parsed: &Parsed) -> State {
             verdict: Verdict::OnHost,
         },
         Seccomp::Templated => State::Templated,
+        Seccomp::Inline(profile) => State::Profile {
+            path: "(inline)".into(),
+            verdict: match profile.0.known_default {
+                Some(known) => {
+                    Verdict::EngineDefault(format!("{} {}", known.engine, known.version))
+                }
+                None => Verdict::Confining,
+            },
+        },
     }
 }
 

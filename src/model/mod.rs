@@ -100,7 +100,23 @@ pub enum Seccomp {
     /// known only once the template is rendered, so neither unset nor any
     /// profile in particular.
     Templated,
+    /// A profile given by its content rather than a path: what `docker
+    /// inspect` shows, since the docker CLI sends the file's JSON to the
+    /// daemon (`seccomp={…}`). Already read; judged like a resolved file.
+    Inline(InlineProfile),
 }
+
+/// A profile written in place, compared by identity.
+#[derive(Debug, Clone)]
+pub struct InlineProfile(pub Arc<SeccompProfile>);
+
+impl PartialEq for InlineProfile {
+    fn eq(&self, other: &Self) -> bool {
+        Arc::ptr_eq(&self.0, &other.0)
+    }
+}
+
+impl Eq for InlineProfile {}
 
 /// A container declaration in any format.
 #[derive(Debug, Clone)]

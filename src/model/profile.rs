@@ -95,6 +95,26 @@ impl SyscallRule {
 }
 
 impl SeccompProfile {
+    /// The same profile with every location moved to `source`, at the same
+    /// offsets: for a profile read from a same-length rewrite of a file (an
+    /// inline profile unescaped in place, see
+    /// [`runtime`](crate::formats::runtime)), so that findings point into
+    /// the file as it is.
+    pub fn relocate(&mut self, source: &std::sync::Arc<crate::source::Source>) {
+        fn moved<T>(v: &mut Value<T>, source: &std::sync::Arc<crate::source::Source>) {
+            v.at.source = std::sync::Arc::clone(source);
+            for u in &mut v.used_at {
+                u.at.source = std::sync::Arc::clone(source);
+            }
+        }
+        self.at.source = std::sync::Arc::clone(source);
+        moved(&mut self.default_action, source);
+        for rule in &mut self.rules {
+            moved(&mut rule.action, source);
+            rule.names.iter_mut().for_each(|n| moved(n, source));
+        }
+    }
+
     /// Every syscall name the profile lets through for a container whose
     /// bounding set satisfies `has_cap`, with the rule that does it: named
     /// by an applying rule whose action lets the call run, or — under a

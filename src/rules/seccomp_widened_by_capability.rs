@@ -93,7 +93,9 @@ fn on_default(container: &Container) -> bool {
         Seccomp::RuntimeDefault => true,
         Seccomp::Profile { path, .. } => path == "builtin",
         // A templated profile is unknown until rendered: not the default.
-        Seccomp::Unconfined | Seccomp::Localhost(_) | Seccomp::Templated => false,
+        Seccomp::Unconfined | Seccomp::Localhost(_) | Seccomp::Templated | Seccomp::Inline(_) => {
+            false
+        }
     };
     match container.platform {
         Platform::Engine => container.seccomp.iter().all(default),
