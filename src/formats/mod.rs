@@ -191,18 +191,22 @@ fn names_nothing(lower: &str) -> bool {
     /// Extensions whose files are something else by name: source code,
     /// documents, data, media, archives, compiled objects.
     const OTHERS: &[&str] = &[
-        "7z", "a", "adoc", "apk", "avi", "bat", "bin", "bmp", "bz2", "c", "cc", "cfg", "cjs",
-        "class", "clj", "cmd", "coffee", "conf", "cpp", "crt", "cs", "csproj", "css", "csv", "cxx",
-        "dart", "dat", "deb", "diff", "dll", "doc", "docx", "dylib", "el", "elm", "eot", "erl",
-        "ex", "exe", "exs", "fs", "gif", "go", "gradle", "gql", "graphql", "groovy", "gz", "h",
-        "hh", "hpp", "hrl", "hs", "htm", "html", "ico", "img", "ini", "ipynb", "iso", "jar",
-        "java", "jl", "jpeg", "jpg", "js", "jsx", "key", "kt", "kts", "less", "lib", "lock", "log",
-        "lua", "m", "map", "mjs", "ml", "mm", "mod", "mov", "mp3", "mp4", "o", "odt", "ogg", "otf",
-        "patch", "pdf", "pem", "php", "pl", "pm", "png", "ppt", "proto", "ps1", "psd", "psm1",
-        "pub", "py", "pyc", "pyi", "r", "rar", "rb", "rpm", "rs", "rst", "sass", "scala", "scss",
-        "sln", "so", "sql", "sum", "svelte", "svg", "swift", "tar", "tex", "tgz", "tiff", "toml",
-        "ts", "tsv", "tsx", "ttf", "txt", "vb", "vue", "war", "wasm", "wav", "webm", "webp", "whl",
-        "woff", "woff2", "xls", "xlsx", "xml", "xsl", "xz", "zip", "zst",
+        "7z", "a", "ada", "adb", "ads", "adoc", "afm", "am", "apk", "asm", "avi", "awk", "bat",
+        "bdf", "bib", "bin", "bmp", "bz2", "c", "cc", "cfg", "cjs", "class", "clj", "cls", "cmake",
+        "cmd", "coffee", "conf", "cpp", "crt", "cs", "csproj", "css", "csv", "cxx", "d", "dart",
+        "dat", "deb", "desktop", "diff", "dll", "doc", "docx", "dtd", "dylib", "el", "elc", "elm",
+        "eot", "eps", "erl", "ex", "exe", "exs", "f", "f90", "fs", "gif", "gir", "glade", "go",
+        "gradle", "gql", "graphql", "groovy", "gz", "h", "hh", "hpp", "hrl", "hs", "htm", "html",
+        "hwdb", "icc", "ico", "img", "info", "ini", "ipynb", "iso", "jar", "java", "jl", "jpeg",
+        "jpg", "js", "jsx", "key", "kt", "kts", "less", "lib", "lisp", "lock", "log", "lua", "m",
+        "m4", "map", "mjs", "ml", "mm", "mo", "mod", "mov", "mp3", "mp4", "nim", "o", "odt", "ogg",
+        "otf", "pas", "patch", "pcf", "pdf", "pem", "pfb", "php", "pl", "pm", "png", "po", "pom",
+        "pot", "ppd", "ppt", "proto", "ps", "ps1", "psd", "psm1", "pub", "py", "pyc", "pyi", "qm",
+        "r", "rar", "rb", "rkt", "rpm", "rs", "rst", "rules", "s", "sass", "scala", "scm", "scss",
+        "sed", "sgml", "sln", "so", "sql", "sty", "sum", "svelte", "svg", "swift", "tar", "tcl",
+        "tex", "tgz", "tiff", "toml", "ts", "tsv", "tsx", "ttf", "txt", "typelib", "ui", "vb",
+        "vhd", "vhdl", "vim", "vue", "war", "wasm", "wav", "webm", "webp", "whl", "woff", "woff2",
+        "xls", "xlsx", "xml", "xpm", "xsd", "xsl", "xz", "zig", "zip", "zst",
     ];
     match lower.rsplit_once('.') {
         None => true,
@@ -673,5 +677,50 @@ fn rendered_path(path: &Path) -> std::path::PathBuf {
             path.with_file_name(&name[..stem.len()])
         }
         _ => path.to_path_buf(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_decide_first() {
+        let kind = |p: &str| classify(Path::new(p));
+        assert_eq!(kind("chart/templates/_helpers.tpl"), Some(Kind::Yaml));
+        assert_eq!(kind("x.tpl"), Some(Kind::MaybeShell));
+        assert_eq!(kind("addon/k8s-1.12.yaml.template"), Some(Kind::Yaml));
+        assert_eq!(kind("compose.yml.j2"), Some(Kind::Yaml));
+        assert_eq!(kind(".bashrc"), Some(Kind::Shell));
+        for open in ["deploy", ".dockerfunc", "build.linux", "x_k8s-1.17_content"] {
+            assert_eq!(kind(open), Some(Kind::MaybeShell), "{open}");
+        }
+        for other in [
+            "main.go",
+            "notes.txt",
+            "messages.mo",
+            "syntax.vim",
+            "logo.png",
+        ] {
+            assert_eq!(kind(other), None, "{other}");
+        }
+    }
+
+    #[test]
+    fn first_bytes_decide_the_rest() {
+        assert_eq!(sniff(b"#!/bin/sh -eu\necho"), Some(Sniffed::Shell));
+        assert_eq!(
+            sniff(b"# c\napiVersion: v1\nkind: Pod\n"),
+            Some(Sniffed::Yaml)
+        );
+        assert_eq!(sniff(b"services:\n  web:\n"), Some(Sniffed::Yaml));
+        assert_eq!(sniff(b"Set apiVersion: v1 and kind: Pod\n"), None);
+        assert_eq!(sniff(b"apiVersion: v1\nkind: Pod\n\0\0"), None);
+        assert_eq!(sniff(b"\xff\xfe\x00a"), None);
+        // A character cut at the end of the head is not binary.
+        let mut head = b"apiVersion: v1\nkind: Pod\n".to_vec();
+        head.resize(SNIFF_BYTES - 1, b' ');
+        head.extend("é".as_bytes());
+        assert_eq!(sniff(&head), Some(Sniffed::Yaml));
     }
 }
