@@ -13,6 +13,7 @@ pub mod containers_conf;
 pub mod daemon_json;
 pub mod devcontainer;
 pub mod dockerfile;
+pub mod ecs;
 pub mod github_actions;
 pub mod gitlab_ci;
 pub mod hcl;
@@ -268,7 +269,11 @@ pub fn sniff(head: &[u8]) -> Option<Sniffed> {
         })
     };
     // `kubectl get … -o yaml` prints a List whose `kind` comes after its items.
-    if (top_key("apiVersion") && (top_key("kind") || top_key("items"))) || top_key("services") {
+    if (top_key("apiVersion") && (top_key("kind") || top_key("items")))
+        || top_key("services")
+        || top_key("AWSTemplateFormatVersion")
+        || top_key("Resources")
+    {
         return Some(Sniffed::Yaml);
     }
     // JSON that starts like a runtime inventory or a manifest:
@@ -407,7 +412,10 @@ fn read_json(source: &Arc<Source>, out: &mut Parsed) {
     let quoted = |key: &str| text.contains(&format!("\"{key}\""));
     let inspect = text.trim_start().starts_with('[') && quoted("HostConfig");
     let k8s = quoted("apiVersion") && quoted("kind");
-    if !(inspect || k8s) {
+    let ecs = quoted("containerDefinitions")
+        || quoted("AWS::ECS::TaskDefinition")
+        || (text.trim_start().starts_with('[') && quoted("image") && quoted("essential"));
+    if !(inspect || k8s || ecs) {
         if seccomp_profile::has_profile_shape(text) {
             seccomp_profile::read(source, out);
         }
@@ -435,6 +443,16 @@ fn read_json(source: &Arc<Source>, out: &mut Parsed) {
         kubernetes::read(source, &yaml, out);
     }
     stamp(out, from, "kubernetes");
+    for root in yaml.roots() {
+        if ecs::is_task_definition(root) {
+            ecs::read_task_definition(source, root, out);
+        }
+    }
+    stamp(out, from, "ecs");
+    if yaml.roots().any(ecs::is_cloudformation) {
+        ecs::read_cloudformation(source, &yaml, out);
+    }
+    stamp(out, from, "cloudformation");
 }
 
 /// Why a YAML text is read, which decides what is said about it.
@@ -617,9 +635,11 @@ fn read_documents(
     out: &mut Parsed,
 ) {
     if origin == Origin::Sniffed
-        && !yaml
-            .roots()
-            .any(|r| kubernetes::has_k8s_shape(r) || compose::has_compose_shape(r))
+        && !yaml.roots().any(|r| {
+            kubernetes::has_k8s_shape(r)
+                || compose::has_compose_shape(r)
+                || ecs::is_cloudformation(r)
+        })
     {
         return;
     }
@@ -656,6 +676,10 @@ fn read_documents(
         kubernetes::read(source, yaml, out);
     }
     stamp(out, from, "kubernetes");
+    if yaml.roots().any(ecs::is_cloudformation) {
+        ecs::read_cloudformation(source, yaml, out);
+    }
+    stamp(out, from, "cloudformation");
     if let Some(at) = yaml.merge_budget_exhausted_at() {
         out.diagnostics.push(Diagnostic::at(
             source,

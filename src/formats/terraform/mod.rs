@@ -101,6 +101,39 @@ fn read_config(source: &Arc<Source>, reader: &Reader, out: &mut Parsed) {
     out.diagnostics.extend(ev.take_diagnostics());
 }
 
+/// `container_definitions`: `jsonencode([...])` evaluated, or JSON written
+/// in a heredoc, read in place (see [`ecs`](crate::formats::ecs)).
+fn ecs_definitions(ev: &Eval<'_>, node: &Node<'_>, owner: &str, out: &mut Parsed) {
+    let Some(expr) = node.written_attr("container_definitions") else {
+        return;
+    };
+    let source = &node.file.source;
+    match &expr.kind {
+        ExprKind::Call { name, args, .. } if name == "jsonencode" && args.len() == 1 => {
+            let value = ev.eval(node.file, &args[0], &node.scope);
+            crate::formats::ecs::from_terraform_value(source, value, owner, &node.at, out);
+        }
+        ExprKind::Template(_) | ExprKind::Str(_) => {
+            let written = source.slice(expr.span);
+            // A heredoc: the body runs from the line after `<<EOF` to the
+            // line before the closing marker.
+            if !written.starts_with("<<") {
+                return;
+            }
+            let Some(first) = written.find('\n') else {
+                return;
+            };
+            let last = written.trim_end().rfind('\n').unwrap_or(first);
+            let body = crate::source::Span::new(
+                expr.span.start + first + 1,
+                expr.span.start + last.max(first + 1),
+            );
+            crate::formats::ecs::from_embedded_json(source, body, owner, &node.at, out);
+        }
+        _ => {}
+    }
+}
+
 fn directory(path: &Path) -> PathBuf {
     match path.parent() {
         Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
@@ -111,6 +144,8 @@ fn directory(path: &Path) -> PathBuf {
 /// What a top-level block is to the walker.
 enum Wanted<'b> {
     Docker,
+    /// `aws_ecs_task_definition`: its `container_definitions` JSON.
+    Ecs,
     Kubernetes(&'static [&'static str]),
     Module(&'b str),
 }
@@ -118,6 +153,7 @@ enum Wanted<'b> {
 fn wanted(block: &Block) -> Option<Wanted<'_>> {
     match (block.ident.as_str(), block.label(0), block.label(1)) {
         ("resource", Some("docker_container"), Some(_)) => Some(Wanted::Docker),
+        ("resource", Some("aws_ecs_task_definition"), Some(_)) => Some(Wanted::Ecs),
         ("resource", Some(ty), Some(_)) => {
             containers::k8s_pod_spec_path(ty).map(Wanted::Kubernetes)
         }
@@ -177,6 +213,13 @@ impl Walk<'_> {
                             &self.suffix,
                             path,
                         ));
+                    }
+                }
+                Wanted::Ecs => {
+                    for (scope, key) in instances(ev, &resource) {
+                        let node = resource.with_scope(scope);
+                        let owner = format!("aws_ecs_task_definition `{name}{key}`{}", self.suffix);
+                        ecs_definitions(ev, &node, &owner, out);
                     }
                 }
                 Wanted::Module(source) => self.module(ev, file, block, source, out),
