@@ -59,6 +59,13 @@ pub struct Word {
     /// The word as written, quotes included (for a word that came out of a
     /// variable: the place it was expanded).
     pub raw: Span,
+    /// What few words have, boxed so that a plain word stays small (a
+    /// script of a million words holds a million of these).
+    extra: Option<Box<Extra>>,
+}
+
+#[derive(Debug, Clone, Default)]
+struct Extra {
     /// Quoted stretches of `text`, so that a span can include their quotes.
     quotes: Vec<Quoted>,
     /// Expansions left in `text` as written.
@@ -67,6 +74,16 @@ pub struct Word {
     vias: Vec<Via>,
     /// The elements of `NAME=(…)`.
     array: Option<Vec<Word>>,
+}
+
+impl Extra {
+    fn boxed(self) -> Option<Box<Extra>> {
+        let empty = self.quotes.is_empty()
+            && self.params.is_empty()
+            && self.vias.is_empty()
+            && self.array.is_none();
+        (!empty).then(|| Box::new(self))
+    }
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -130,11 +147,16 @@ impl Word {
             text: String::new(),
             offsets: Vec::new(),
             raw,
-            quotes: Vec::new(),
-            params: Vec::new(),
-            vias: Vec::new(),
-            array: None,
+            extra: None,
         }
+    }
+
+    fn quotes(&self) -> &[Quoted] {
+        self.extra.as_ref().map_or(&[], |e| &e.quotes)
+    }
+
+    fn extra_mut(&mut self) -> &mut Extra {
+        self.extra.get_or_insert_with(Box::default)
     }
 
     /// The file span of `text[start..end]`: the value itself, from its
@@ -153,7 +175,7 @@ impl Word {
         let start = self.segment_start(start, end);
         let mut s = self.offsets[start];
         let mut e = self.offsets[end - 1] + 1;
-        for q in &self.quotes {
+        for q in self.quotes() {
             let inside = q.start <= start && end <= q.end;
             if inside || q.start == q.end || q.start < start || q.end > end {
                 continue;
@@ -177,11 +199,11 @@ impl Word {
     /// outermost first (`$OPTS` in the command, then `$BASE` in OPTS).
     pub fn sites_of(&self, start: usize, end: usize) -> Vec<Span> {
         let end = end.min(self.text.len());
-        if self.vias.is_empty() || start >= end {
+        if self.vias().is_empty() || start >= end {
             return Vec::new();
         }
         let mut vias: Vec<&Via> = self
-            .vias
+            .vias()
             .iter()
             .filter(|v| v.range.contains(&(end - 1)))
             .collect();
@@ -192,11 +214,11 @@ impl Word {
     /// The start of the run of bytes, ending at `end`, that came in through
     /// the same expansions as the last one.
     fn segment_start(&self, start: usize, end: usize) -> usize {
-        if self.vias.is_empty() {
+        if self.vias().is_empty() {
             return start;
         }
         let key = |i: usize| {
-            self.vias
+            self.vias()
                 .iter()
                 .enumerate()
                 .filter(|(_, v)| v.range.contains(&i))
@@ -220,26 +242,26 @@ impl Word {
 
     /// Stretches of the text that expansions brought in.
     pub fn vias(&self) -> &[Via] {
-        &self.vias
+        self.extra.as_ref().map_or(&[], |e| &e.vias)
     }
 
     pub fn params(&self) -> &[Param] {
-        &self.params
+        self.extra.as_ref().map_or(&[], |e| &e.params)
     }
 
     /// The elements of an array assignment `NAME=(…)`.
     pub fn array(&self) -> Option<&[Word]> {
-        self.array.as_deref()
+        self.extra.as_ref().and_then(|e| e.array.as_deref())
     }
 
     /// Nothing but expansions whose value is unknown here (`$IMAGE`,
     /// `"${OPTS[@]}"`, `$(cat tag)`).
     pub fn is_opaque(&self) -> bool {
-        if self.params.is_empty() {
+        if self.params().is_empty() {
             return false;
         }
         let mut covered = 0;
-        let mut ranges: Vec<&Range<usize>> = self.params.iter().map(|p| &p.range).collect();
+        let mut ranges: Vec<&Range<usize>> = self.params().iter().map(|p| &p.range).collect();
         ranges.sort_by_key(|r| r.start);
         for r in ranges {
             if r.start > covered {
@@ -252,12 +274,12 @@ impl Word {
 
     /// Whether byte `i` of the text was written inside quotes.
     pub fn is_quoted(&self, i: usize) -> bool {
-        self.quotes.iter().any(|q| q.start <= i && i < q.end)
+        self.quotes().iter().any(|q| q.start <= i && i < q.end)
     }
 
     /// Whether any part of the text was quoted.
     pub fn has_quotes(&self) -> bool {
-        !self.quotes.is_empty()
+        !self.quotes().is_empty()
     }
 
     /// `text[range]` as a word of its own, with its positions.
@@ -265,39 +287,45 @@ impl Word {
         let end = ceil_boundary(&self.text, range.end.min(self.text.len()));
         let start = floor_boundary(&self.text, range.start.min(end));
         let shift = |r: &Range<usize>| r.start.max(start) - start..r.end.min(end) - start;
+        let extra = self.extra.as_ref().and_then(|e| {
+            Extra {
+                quotes: e
+                    .quotes
+                    .iter()
+                    .filter(|q| q.start >= start && q.end <= end)
+                    .map(|q| Quoted {
+                        start: q.start - start,
+                        end: q.end - start,
+                        ..*q
+                    })
+                    .collect(),
+                params: e
+                    .params
+                    .iter()
+                    .filter(|p| p.range.start >= start && p.range.end <= end)
+                    .map(|p| Param {
+                        range: shift(&p.range),
+                        ..p.clone()
+                    })
+                    .collect(),
+                vias: e
+                    .vias
+                    .iter()
+                    .filter(|v| v.range.start < end && v.range.end > start)
+                    .map(|v| Via {
+                        range: shift(&v.range),
+                        site: v.site,
+                    })
+                    .collect(),
+                array: None,
+            }
+            .boxed()
+        });
         Word {
             text: self.text[start..end].to_string(),
             offsets: self.offsets.get(start..end).unwrap_or_default().to_vec(),
             raw: self.raw,
-            quotes: self
-                .quotes
-                .iter()
-                .filter(|q| q.start >= start && q.end <= end)
-                .map(|q| Quoted {
-                    start: q.start - start,
-                    end: q.end - start,
-                    ..*q
-                })
-                .collect(),
-            params: self
-                .params
-                .iter()
-                .filter(|p| p.range.start >= start && p.range.end <= end)
-                .map(|p| Param {
-                    range: shift(&p.range),
-                    ..p.clone()
-                })
-                .collect(),
-            vias: self
-                .vias
-                .iter()
-                .filter(|v| v.range.start < end && v.range.end > start)
-                .map(|v| Via {
-                    range: shift(&v.range),
-                    site: v.site,
-                })
-                .collect(),
-            array: None,
+            extra,
         }
     }
 
@@ -310,21 +338,26 @@ impl Word {
         if let Some(site) = site
             && !other.text.is_empty()
         {
-            self.vias.push(Via {
-                range: base..self.text.len(),
+            let end = self.text.len();
+            self.extra_mut().vias.push(Via {
+                range: base..end,
                 site,
             });
         }
-        self.vias.extend(other.vias.iter().map(|v| Via {
+        let Some(o) = &other.extra else {
+            return;
+        };
+        let e = self.extra_mut();
+        e.vias.extend(o.vias.iter().map(|v| Via {
             range: shift(&v.range),
             site: v.site,
         }));
-        self.quotes.extend(other.quotes.iter().map(|q| Quoted {
+        e.quotes.extend(o.quotes.iter().map(|q| Quoted {
             start: q.start + base,
             end: q.end + base,
             ..*q
         }));
-        self.params.extend(other.params.iter().map(|p| Param {
+        e.params.extend(o.params.iter().map(|p| Param {
             range: shift(&p.range),
             ..p.clone()
         }));
@@ -522,10 +555,7 @@ impl Builder {
             None => self.pos,
             Some(_) => self.pos.iter().map(|&p| m.at(p)).collect(),
         };
-        Word {
-            text: self.text,
-            offsets,
-            raw: m.span(self.start, end),
+        let extra = Extra {
             quotes: self
                 .quotes
                 .into_iter()
@@ -548,6 +578,12 @@ impl Builder {
                 .collect(),
             vias,
             array: self.array,
+        };
+        Word {
+            text: self.text,
+            offsets,
+            raw: m.span(self.start, end),
+            extra: extra.boxed(),
         }
     }
 }
@@ -1663,7 +1699,7 @@ mod tests {
     fn mapped_text_keeps_file_offsets() {
         let text = "sh -c \"docker run \\\"--privileged\\\" x\"";
         let outer = first(text, 2);
-        let s = split_mapped(&outer.text, &outer.offsets, &outer.vias);
+        let s = split_mapped(&outer.text, &outer.offsets, outer.vias());
         let w = &s.commands[0][2];
         assert_eq!(w.text, "--privileged");
         assert_eq!(&text[w.span().range()], "--privileged");
@@ -1814,7 +1850,7 @@ mod properties {
             for w in s.commands.iter().flatten() {
                 check_word(&text, range, w)?;
                 // The same word read again as a script (`sh -c "…"`).
-                let inner = split_mapped(&w.text, &w.offsets, &w.vias);
+                let inner = split_mapped(&w.text, &w.offsets, w.vias());
                 for v in inner.commands.iter().flatten() {
                     check_word(&text, range, v)?;
                 }
