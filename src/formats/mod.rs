@@ -6,6 +6,7 @@
 //! then does a parser run. A YAML file is parsed once and offered to each
 //! YAML format by shape.
 
+pub mod ansible;
 pub mod bake;
 pub mod chart;
 pub mod compose;
@@ -680,6 +681,10 @@ fn read_documents(
         ecs::read_cloudformation(source, yaml, out);
     }
     stamp(out, from, "cloudformation");
+    if origin == Origin::Named && ansible::mentions_modules(&source.text) {
+        ansible::read(source, yaml, out);
+    }
+    stamp(out, from, "ansible");
     if let Some(at) = yaml.merge_budget_exhausted_at() {
         out.diagnostics.push(Diagnostic::at(
             source,
