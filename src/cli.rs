@@ -113,9 +113,12 @@ struct ScanArgs {
     /// Exit with 1 when a finding at or above this level remains
     #[arg(long, value_enum, default_value_t = FailOn::Warning)]
     fail_on: FailOn,
-    /// Do not honour .gitignore, .ignore and git's excludes
+    /// Do not honour .gitignore, .ignore and git's excludes (files git tracks are scanned anyway)
     #[arg(long)]
     no_ignore: bool,
+    /// Also scan vendored third-party directories (vendor/, node_modules/, third_party/, .venv/, …)
+    #[arg(long)]
+    include_vendored: bool,
     /// Also read fenced shell blocks in Markdown files (off: docs are not deployments)
     #[arg(long)]
     include_docs: bool,
@@ -404,6 +407,7 @@ fn collect(
         options.inventory = inventory;
         options.no_ignore = args.no_ignore;
         options.include_docs = args.include_docs;
+        options.include_vendored = args.include_vendored || config.include_vendored;
         options.max_file_size = args.max_file_size;
         // The command line wins over the file: a rule it enables is not
         // disabled by the file, and the other way round.

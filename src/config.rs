@@ -1,5 +1,5 @@
-//! `.seccheck.toml`: rule selection, level overrides, path excludes and
-//! extra file-name patterns per format.
+//! `.seccheck.toml`: rule selection, level overrides, path excludes,
+//! vendored directories and extra file-name patterns per format.
 //!
 //! Read with the `toml` crate (the toml-rs reference implementation, the
 //! one Cargo uses) through serde with `deny_unknown_fields`, so that a
@@ -31,6 +31,8 @@ struct Raw {
     exclude: Vec<Spanned<String>>,
     #[serde(default)]
     formats: RawFormats,
+    #[serde(default, rename = "include-vendored")]
+    include_vendored: bool,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -65,6 +67,8 @@ pub struct Config {
     pub levels: BTreeMap<String, Level>,
     pub exclude: Option<GlobSet>,
     pub extra_names: ExtraNames,
+    /// Also scan vendored third-party directories.
+    pub include_vendored: bool,
 }
 
 /// `FILE:LINE:COLUMN: message`, for the command line to print.
@@ -140,7 +144,10 @@ pub fn parse(path: &Path, text: &str) -> Result<Config, ConfigError> {
             None => Err(err(Some(s.span()), rules::unknown(s.get_ref()))),
         }
     };
-    let mut config = Config::default();
+    let mut config = Config {
+        include_vendored: raw.include_vendored,
+        ..Config::default()
+    };
     for s in &raw.rules.enable {
         config.enable.push(rule_id(s)?);
     }

@@ -47,6 +47,8 @@ pub struct ScanOptions {
     /// inventory`); files are then parsed whether or not they hold a
     /// keyword, since a confined container is listed too.
     pub inventory: bool,
+    /// Also walk vendored directories (`vendor/`, `node_modules/`, …).
+    pub include_vendored: bool,
 }
 
 impl ScanOptions {
@@ -56,6 +58,7 @@ impl ScanOptions {
             no_ignore: false,
             include_docs: false,
             inventory: false,
+            include_vendored: false,
             max_file_size: crate::read::DEFAULT_MAX_FILE_SIZE,
             enable: Vec::new(),
             disable: Vec::new(),
@@ -305,11 +308,23 @@ pub fn scan(options: &ScanOptions) -> ScanResult {
         let mut all = collected.lock().unwrap_or_else(|e| e.into_inner());
         all.diagnostics.push(Diagnostic::new(path, problem));
     };
-    crate::discover::walk(&options.paths, options.no_ignore, &visit, &on_error);
-    collected
-        .into_inner()
-        .unwrap_or_else(|e| e.into_inner())
-        .finish(options)
+    let walk = crate::discover::Options {
+        no_ignore: options.no_ignore,
+        include_vendored: options.include_vendored,
+    };
+    let skipped = crate::discover::walk(&options.paths, &walk, &visit, &on_error);
+    let mut result = collected.into_inner().unwrap_or_else(|e| e.into_inner());
+    for s in skipped {
+        let what = format!(
+            "{} file{} in a vendored directory (third-party code); --include-vendored scans them",
+            s.files,
+            if s.files == 1 { "" } else { "s" }
+        );
+        result
+            .diagnostics
+            .push(Diagnostic::new(s.dir, Problem::Skipped(what)));
+    }
+    result.finish(options)
 }
 
 /// Whether one given path lies inside (or is) another. Sorted by

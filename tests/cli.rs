@@ -404,7 +404,7 @@ fn config_file_in_the_scanned_root() {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
     write(d, "compose.yaml", PRIVILEGED);
-    write(d, "vendor/compose.yaml", PRIVILEGED);
+    write(d, "generated/compose.yaml", PRIVILEGED);
     write(d, "deploy/app.stack.txt", PRIVILEGED);
     let json = |args: &[&str]| -> Vec<(String, String, String)> {
         let out = seccheck()
@@ -429,12 +429,12 @@ fn config_file_in_the_scanned_root() {
             .collect()
     };
     // No configuration: the `.txt` file is not read (its name says text,
-    // so not even its first bytes are), vendor is.
+    // so not even its first bytes are), generated/ is.
     assert_eq!(json(&["."]).len(), 2);
     write(
         d,
         ".seccheck.toml",
-        "exclude = [\"vendor\"]\n[rules.levels]\nprivileged-container = \"warning\"\n\
+        "exclude = [\"generated\"]\n[rules.levels]\nprivileged-container = \"warning\"\n\
          [formats]\ncompose = [\"*.stack.txt\"]\n",
     );
     let p = |path: &str| ("privileged-container".into(), "warning".into(), path.into());
@@ -1422,4 +1422,210 @@ fn bake_targets_that_inherit_the_entitlement_are_named() {
         serde_json::json!(["bake target `_kernel`", "bake target `modules`"])
     );
     assert_eq!(findings[0]["location"]["start"]["line"], 2);
+}
+
+/// Findings as `rule path:line`, sorted, and the notices' messages by path.
+fn findings_and_notices(v: &serde_json::Value) -> (Vec<String>, Vec<String>) {
+    let mut findings: Vec<String> = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            format!(
+                "{} {}:{}",
+                f["rule"].as_str().unwrap(),
+                f["location"]["path"].as_str().unwrap(),
+                f["location"]["start"]["line"]
+            )
+        })
+        .collect();
+    findings.sort();
+    let mut notices: Vec<String> = v["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| {
+            format!(
+                "{}: {}",
+                d["path"].as_str().unwrap(),
+                d["message"].as_str().unwrap()
+            )
+        })
+        .collect();
+    notices.sort();
+    (findings, notices)
+}
+
+#[test]
+fn vendored_trees_are_skipped_with_a_count_unless_asked_or_named() {
+    let root = "testdata/vendored/default";
+    let scan = |args: &[&str]| {
+        findings_and_notices(&json_of(
+            seccheck().args(["scan", "--format", "json"]).args(args),
+        ))
+    };
+    let (findings, notices) = scan(&[root]);
+    assert_eq!(
+        findings,
+        [
+            "privileged-container testdata/vendored/default/deploy/compose.yaml:4",
+            "privileged-container testdata/vendored/default/src/third_party_notes/compose.yaml:4",
+            "privileged-container testdata/vendored/default/tools/deps/compose.yaml:4",
+            "privileged-container testdata/vendored/default/vendoring/compose.yaml:4",
+        ]
+    );
+    let skipped = |dir: &str, n: &str| {
+        format!(
+            "testdata/vendored/default/{dir}: skipped: {n} in a vendored directory (third-party code); --include-vendored scans them"
+        )
+    };
+    assert_eq!(
+        notices,
+        [
+            skipped(".venv", "1 file"),
+            skipped("deps", "1 file"),
+            skipped("node_modules", "1 file"),
+            skipped("py-env", "2 files"),
+            skipped("third_party", "1 file"),
+            skipped("vendor", "3 files"),
+        ]
+    );
+
+    // --include-vendored: the same tree, every finding, no notice.
+    let (all, notices) = scan(&["--include-vendored", root]);
+    assert!(notices.is_empty(), "{notices:?}");
+    let vendored: Vec<&String> = all.iter().filter(|f| !findings.contains(f)).collect();
+    assert_eq!(
+        vendored,
+        [
+            "privileged-container testdata/vendored/default/.venv/lib/python3.12/site-packages/docker/compose.yaml:4",
+            "privileged-container testdata/vendored/default/deps/compose.yaml:4",
+            "privileged-container testdata/vendored/default/py-env/lib/compose.yaml:4",
+            "privileged-container testdata/vendored/default/third_party/tool/run.sh:2",
+            "privileged-container testdata/vendored/default/vendor/github.com/containers/common/docs/compose.yaml:4",
+            "seccomp-unconfined testdata/vendored/default/node_modules/some-pkg/test/docker-compose.yml:4",
+            "seccomp-unconfined testdata/vendored/default/vendor/github.com/containers/buildah/tests/compose.yaml:4",
+        ]
+    );
+
+    // A vendored directory or file named on the command line is read.
+    let (named_dir, notices) = scan(&["testdata/vendored/default/vendor"]);
+    assert_eq!(named_dir.len(), 2, "{named_dir:?}");
+    assert!(notices.is_empty(), "{notices:?}");
+    let (named_file, _) =
+        scan(&["testdata/vendored/default/node_modules/some-pkg/test/docker-compose.yml"]);
+    assert_eq!(
+        named_file,
+        [
+            "seccomp-unconfined testdata/vendored/default/node_modules/some-pkg/test/docker-compose.yml:4"
+        ]
+    );
+
+    // The configuration key does what the flag does; a misspelt key is an error.
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "vendor/x/compose.yaml", PRIVILEGED);
+    let run = |config: &str| {
+        write(dir.path(), ".seccheck.toml", config);
+        seccheck()
+            .current_dir(dir.path())
+            .args(["scan", "--format", "json", "."])
+            .output()
+            .unwrap()
+    };
+    let on = run("include-vendored = true\n");
+    let (findings, _) = findings_and_notices(&serde_json::from_slice(&on.stdout).unwrap());
+    assert_eq!(findings, ["privileged-container vendor/x/compose.yaml:4"]);
+    let off = run("include-vendored = false\n");
+    let (findings, notices) = findings_and_notices(&serde_json::from_slice(&off.stdout).unwrap());
+    assert!(findings.is_empty());
+    assert_eq!(notices.len(), 1);
+    let typo = run("include_vendored = true\n");
+    assert_eq!(typo.status.code(), Some(2));
+}
+
+#[test]
+fn files_git_tracks_are_scanned_even_where_an_ignore_file_lists_them() {
+    let dir = tempfile::tempdir().unwrap();
+    let git = |args: &[&str]| {
+        let out = std::process::Command::new("git")
+            .current_dir(dir.path())
+            .args(args)
+            .env("GIT_CONFIG_GLOBAL", "/dev/null")
+            .env("GIT_CONFIG_NOSYSTEM", "1")
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "git {args:?}: {out:?}");
+    };
+    git(&["init", "-q"]);
+    for name in [
+        "compose.yaml",
+        "listed.yaml",
+        "build/compose.yaml",
+        "hidden.yaml",
+        "untracked.yaml",
+        "vendor/compose.yaml",
+    ] {
+        write(dir.path(), name, PRIVILEGED);
+    }
+    write(
+        dir.path(),
+        ".gitignore",
+        "listed.yaml\nbuild/\nuntracked.yaml\nvendor/\n",
+    );
+    // ripgrep's .ignore is an ignore file too: it cannot hide a tracked file.
+    write(dir.path(), ".ignore", "hidden.yaml\n");
+    git(&[
+        "add",
+        "compose.yaml",
+        ".gitignore",
+        ".ignore",
+        "hidden.yaml",
+    ]);
+    git(&[
+        "add",
+        "-f",
+        "listed.yaml",
+        "build/compose.yaml",
+        "vendor/compose.yaml",
+    ]);
+    let scan = |args: &[&str]| {
+        findings_and_notices(&json_of(
+            seccheck()
+                .current_dir(dir.path())
+                .args(["scan", "--format", "json"])
+                .args(args),
+        ))
+        .0
+    };
+    let tracked = [
+        "privileged-container build/compose.yaml:4",
+        "privileged-container compose.yaml:4",
+        "privileged-container hidden.yaml:4",
+        "privileged-container listed.yaml:4",
+    ];
+    // Tracked files whatever .gitignore says; an untracked ignored file
+    // stays out, and so does vendored code.
+    assert_eq!(scan(&["."]), tracked);
+    // Below a directory of the work tree, from the index's paths under it.
+    assert_eq!(
+        scan(&["build"]),
+        ["privileged-container build/compose.yaml:4"]
+    );
+    // --no-ignore: every file, tracked or not; vendored code still waits
+    // for --include-vendored.
+    let mut everything = tracked.map(String::from).to_vec();
+    everything.push("privileged-container untracked.yaml:4".into());
+    everything.sort();
+    assert_eq!(scan(&["--no-ignore", "."]), everything);
+    everything.push("privileged-container vendor/compose.yaml:4".into());
+    everything.sort();
+    assert_eq!(
+        scan(&["--no-ignore", "--include-vendored", "."]),
+        everything
+    );
+    assert_eq!(
+        scan(&["--include-vendored", "."]).len(),
+        tracked.len() + 1,
+        "tracked vendored file with --include-vendored"
+    );
 }
