@@ -188,8 +188,9 @@ struct Tracked {
 
 impl Tracked {
     fn under(dirs: &[PathBuf], on_error: &(dyn Fn(PathBuf, ignore::Error) + Sync)) -> Tracked {
-        let mut tracked = Tracked::default();
-        let mut indexes: HashMap<PathBuf, Option<Vec<Vec<u8>>>> = HashMap::new();
+        // Each walked directory's work tree, and its place there as a
+        // `/`-terminated prefix; one index read per work tree.
+        let mut by_tree: HashMap<PathBuf, Vec<(&PathBuf, Vec<u8>)>> = HashMap::new();
         for dir in dirs {
             let Ok(real) = dir.canonicalize() else {
                 continue;
@@ -197,35 +198,38 @@ impl Tracked {
             let Some(work_tree) = git_index::work_tree_of(&real) else {
                 continue;
             };
-            let files = indexes.entry(work_tree.clone()).or_insert_with(|| {
-                git_index::tracked_files(&work_tree)
-                    .map_err(|e| on_error(work_tree.join(".git"), ignore::Error::from(io(e))))
-                    .ok()
-            });
-            let Some(files) = files else {
-                continue;
-            };
-            // The walked directory's place in the work tree, `/`-separated.
             let Ok(inside) = real.strip_prefix(&work_tree) else {
                 continue;
             };
-            let mut prefix: Vec<u8> = inside
-                .components()
-                .map(|c| c.as_os_str().to_string_lossy().into_owned())
-                .collect::<Vec<_>>()
-                .join("/")
-                .into_bytes();
-            if !prefix.is_empty() {
+            let mut prefix = Vec::new();
+            for c in inside.components() {
+                prefix.extend_from_slice(c.as_os_str().to_string_lossy().as_bytes());
                 prefix.push(b'/');
             }
-            let root_len = dir.components().count();
-            for file in files.iter().filter(|f| f.starts_with(&prefix)) {
-                let path = dir.join(git_index::native(&file[prefix.len()..]));
-                let next = tracked.met.len();
-                if let std::collections::hash_map::Entry::Vacant(slot) = tracked.paths.entry(path) {
-                    slot.insert(next);
-                    tracked.met.push(AtomicBool::new(false));
-                    tracked.root_len.push(root_len);
+            by_tree.entry(work_tree).or_default().push((dir, prefix));
+        }
+        let mut tracked = Tracked::default();
+        for (work_tree, walked) in by_tree {
+            let under: Vec<Vec<u8>> = walked.iter().map(|(_, p)| p.clone()).collect();
+            let files = match git_index::tracked_files(&work_tree, &under) {
+                Ok(files) => files,
+                Err(e) => {
+                    on_error(work_tree.join(".git"), ignore::Error::from(io(e)));
+                    continue;
+                }
+            };
+            for (dir, prefix) in &walked {
+                let root_len = dir.components().count();
+                for file in files.iter().filter(|f| f.starts_with(prefix)) {
+                    let path = dir.join(git_index::native(&file[prefix.len()..]));
+                    let next = tracked.met.len();
+                    if let std::collections::hash_map::Entry::Vacant(slot) =
+                        tracked.paths.entry(path)
+                    {
+                        slot.insert(next);
+                        tracked.met.push(AtomicBool::new(false));
+                        tracked.root_len.push(root_len);
+                    }
                 }
             }
         }

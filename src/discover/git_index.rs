@@ -53,19 +53,32 @@ pub fn work_tree_of(dir: &Path) -> Option<PathBuf> {
 
 /// The regular files git tracks in `work_tree`, including those of its
 /// submodules, as paths relative to it with `/` separators (bytes, as git
-/// stores them). Sorted, without duplicates. A work tree without an index
-/// (a fresh `git init`) tracks nothing.
-pub fn tracked_files(work_tree: &Path) -> Result<Vec<Vec<u8>>, IndexError> {
+/// stores them), below one of the directories `under` (`/`-terminated
+/// prefixes; an empty one is the whole work tree). Sorted, without
+/// duplicates. A work tree without an index (a fresh `git init`) tracks
+/// nothing. Only the paths kept are copied out of the index, so a scan of
+/// one directory of a large repository costs little memory.
+pub fn tracked_files(work_tree: &Path, under: &[Vec<u8>]) -> Result<Vec<Vec<u8>>, IndexError> {
     let mut out = Vec::new();
-    collect(work_tree, b"", 0, &mut out)?;
+    collect(work_tree, b"", under, 0, &mut out)?;
     out.sort_unstable();
     out.dedup();
     Ok(out)
 }
 
+/// Whether `path` lies below one of the prefixes `under`, or is a
+/// submodule that holds one of them.
+fn wanted(path: &[u8], kind: Kind, under: &[Vec<u8>]) -> bool {
+    under.iter().any(|p| {
+        path.starts_with(p)
+            || (kind == Kind::Submodule && p.starts_with(path) && p.get(path.len()) == Some(&b'/'))
+    })
+}
+
 fn collect(
     work_tree: &Path,
     prefix: &[u8],
+    under: &[Vec<u8>],
     depth: usize,
     out: &mut Vec<Vec<u8>>,
 ) -> Result<(), IndexError> {
@@ -78,11 +91,14 @@ fn collect(
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
         Err(e) => return Err(IndexError::Io(index_path, e)),
     };
-    let entries = match parse(&bytes, hash_len(&git_dir)) {
+    let keep = |path: &[u8], kind: Kind| wanted(&[prefix, path].concat(), kind, under);
+    let entries = match parse(&bytes, hash_len(&git_dir), &keep) {
         Ok(entries) => entries,
         Err(Parse::Bad(why)) => return Err(IndexError::Format(index_path, why)),
         Err(Parse::Unsupported(why)) => {
-            ls_files(work_tree).ok_or(IndexError::Unsupported(index_path, why))?
+            let mut all = ls_files(work_tree).ok_or(IndexError::Unsupported(index_path, why))?;
+            all.retain(|(path, kind)| keep(path, *kind));
+            all
         }
     };
     for (path, kind) in entries {
@@ -92,7 +108,7 @@ fn collect(
             Kind::Submodule if depth < MAX_SUBMODULE_DEPTH => {
                 let sub = work_tree.join(native(&path));
                 let sub_prefix = [full.as_slice(), b"/"].concat();
-                collect(&sub, &sub_prefix, depth + 1, out)?;
+                collect(&sub, &sub_prefix, under, depth + 1, out)?;
             }
             Kind::Submodule | Kind::Other => {}
         }
@@ -142,7 +158,12 @@ enum Parse {
     Unsupported(&'static str),
 }
 
-fn parse(bytes: &[u8], hash_len: usize) -> Result<Vec<(Vec<u8>, Kind)>, Parse> {
+/// The entries of an index (files and submodules) that `keep` accepts.
+fn parse(
+    bytes: &[u8],
+    hash_len: usize,
+    keep: &dyn Fn(&[u8], Kind) -> bool,
+) -> Result<Vec<(Vec<u8>, Kind)>, Parse> {
     let be32 = |at: usize| -> Result<u32, Parse> {
         bytes
             .get(at..at + 4)
@@ -164,7 +185,7 @@ fn parse(bytes: &[u8], hash_len: usize) -> Result<Vec<(Vec<u8>, Kind)>, Parse> {
     if count > bytes.len() / 40 {
         return Err(Parse::Bad("more entries than the file can hold"));
     }
-    let mut entries = Vec::with_capacity(count);
+    let mut entries = Vec::new();
     let mut at = 12;
     let mut previous: Vec<u8> = Vec::new();
     for _ in 0..count {
@@ -179,36 +200,34 @@ fn parse(bytes: &[u8], hash_len: usize) -> Result<Vec<(Vec<u8>, Kind)>, Parse> {
         if version >= 3 && flags & 0x4000 != 0 {
             at += 2;
         }
-        let path = if version == 4 {
+        let path: &[u8] = if version == 4 {
             let (strip, used) = varint(bytes.get(at..).unwrap_or_default())?;
             at += used;
             let rest = bytes.get(at..).ok_or(Parse::Bad("truncated"))?;
             let end = memchr::memchr(0, rest).ok_or(Parse::Bad("unterminated path"))?;
-            let keep = previous
+            let kept = previous
                 .len()
                 .checked_sub(strip)
                 .ok_or(Parse::Bad("prefix longer than the previous path"))?;
-            let mut path = previous[..keep].to_vec();
-            path.extend_from_slice(&rest[..end]);
+            previous.truncate(kept);
+            previous.extend_from_slice(&rest[..end]);
             at += end + 1;
-            path
+            &previous
         } else {
             let rest = bytes.get(at..).ok_or(Parse::Bad("truncated"))?;
             let end = memchr::memchr(0, rest).ok_or(Parse::Bad("unterminated path"))?;
-            let path = rest[..end].to_vec();
             // Padded with 1–8 NULs to a multiple of eight bytes.
             at = start + ((at - start + end + 8) & !7);
-            path
+            &rest[..end]
         };
         let kind = match mode >> 12 {
             0o10 => Kind::File,
             0o16 => Kind::Submodule,
             _ => Kind::Other,
         };
-        if version == 4 {
-            previous.clone_from(&path);
+        if kind != Kind::Other && keep(path, kind) {
+            entries.push((path.to_vec(), kind));
         }
-        entries.push((path, kind));
     }
     // Extensions follow the entries; only the split index changes what
     // the entries mean.
@@ -282,6 +301,8 @@ pub fn native(path: &[u8]) -> PathBuf {
 mod tests {
     use super::*;
 
+    const ALL: &[Vec<u8>] = &[Vec::new()];
+
     /// One index entry as git writes it, for hash length 20.
     fn entry(version: u32, mode: u32, path: &[u8], strip: Option<u8>) -> Vec<u8> {
         let mut e = vec![0u8; 24];
@@ -335,10 +356,9 @@ mod tests {
             b"TREE\0\0\0\x02ab",
         );
         assert_eq!(
-            paths(parse(&bytes, 20).unwrap()),
+            paths(parse(&bytes, 20, &|_, _| true).unwrap()),
             [
                 ("a/compose.yaml".into(), Kind::File),
-                ("link".into(), Kind::Other),
                 ("sub".into(), Kind::Submodule),
                 ("ab".into(), Kind::File),
             ]
@@ -358,36 +378,41 @@ mod tests {
             b"",
         );
         assert_eq!(
-            paths(parse(&bytes, 20).unwrap()),
+            paths(parse(&bytes, 20, &|_, _| true).unwrap()),
             [
                 ("deploy/compose.yaml".into(), Kind::File),
                 ("deploy/k8s.yaml".into(), Kind::File),
-                ("sparse/".into(), Kind::Other),
             ]
         );
     }
 
     #[test]
     fn corrupt_and_unsupported_indexes() {
-        assert_eq!(parse(b"XXXX", 20), Err(Parse::Bad("no DIRC signature")));
+        assert_eq!(
+            parse(b"XXXX", 20, &|_, _| true),
+            Err(Parse::Bad("no DIRC signature"))
+        );
         let mut huge = index(2, &[], b"");
         huge[8..12].copy_from_slice(&u32::MAX.to_be_bytes());
         assert_eq!(
-            parse(&huge, 20),
+            parse(&huge, 20, &|_, _| true),
             Err(Parse::Bad("more entries than the file can hold"))
         );
         let truncated = index(2, &[entry(2, 0o100644, b"a", None)], b"");
-        assert!(parse(&truncated[..50], 20).is_err());
+        assert!(parse(&truncated[..50], 20, &|_, _| true).is_err());
         assert!(matches!(
-            parse(&index(5, &[], b""), 20),
+            parse(&index(5, &[], b""), 20, &|_, _| true),
             Err(Parse::Unsupported(_))
         ));
         let split = index(2, &[], b"link\0\0\0\x14aaaaaaaaaaaaaaaaaaaa");
-        assert_eq!(parse(&split, 20), Err(Parse::Unsupported("a split index")));
+        assert_eq!(
+            parse(&split, 20, &|_, _| true),
+            Err(Parse::Unsupported("a split index"))
+        );
         // v4: a prefix longer than the previous path.
         let bad = index(4, &[entry(4, 0o100644, b"x", Some(5))], b"");
         assert_eq!(
-            parse(&bad, 20),
+            parse(&bad, 20, &|_, _| true),
             Err(Parse::Bad("prefix longer than the previous path"))
         );
     }
@@ -471,7 +496,7 @@ mod tests {
             }
             let index = std::fs::read(dir.path().join(".git/index")).unwrap();
             assert_eq!(index[7].to_string(), version, "the index git wrote");
-            let ours = tracked_files(dir.path()).unwrap();
+            let ours = tracked_files(dir.path(), ALL).unwrap();
             assert_eq!(ours, git_says(dir.path()), "{init:?} v{version}");
             assert!(ours.contains(&b"deploy/k8s/ignored.yaml".to_vec()));
             assert!(
@@ -491,10 +516,10 @@ mod tests {
         // The reader leaves a split index to `git ls-files`.
         let index = std::fs::read(dir.path().join(".git/index")).unwrap();
         assert_eq!(
-            parse(&index, 20).unwrap_err(),
+            parse(&index, 20, &|_, _| true).unwrap_err(),
             Parse::Unsupported("a split index")
         );
-        let ours = tracked_files(dir.path()).unwrap();
+        let ours = tracked_files(dir.path(), ALL).unwrap();
         assert_eq!(ours, git_says(dir.path()));
         assert!(ours.contains(&b"later.yaml".to_vec()));
 
@@ -511,9 +536,33 @@ mod tests {
                 "sub",
             ],
         );
-        let ours = tracked_files(outer.path()).unwrap();
+        let ours = tracked_files(outer.path(), ALL).unwrap();
         assert_eq!(ours, git_says(outer.path()));
         assert!(ours.contains(&b"sub/deploy/k8s/pod.yaml".to_vec()));
+
+        // Only what lies below the scanned directories is kept, also
+        // inside a submodule; `deploy/` does not take `deploy-x/`.
+        std::fs::write(outer.path().join("deploy-x.yaml"), "{}\n").unwrap();
+        git(outer.path(), &["add", "deploy-x.yaml"]);
+        let below = |p: &[&str]| {
+            let under: Vec<Vec<u8>> = p.iter().map(|s| s.as_bytes().to_vec()).collect();
+            tracked_files(outer.path(), &under).unwrap()
+        };
+        assert_eq!(
+            below(&["deploy/"]),
+            [
+                b"deploy/k8s/ignored.yaml".to_vec(),
+                b"deploy/k8s/pod.yaml".to_vec(),
+                b"deploy/run.sh".to_vec(),
+            ]
+        );
+        assert_eq!(
+            below(&["sub/deploy/k8s/", "compose.yaml/"]),
+            [
+                b"sub/deploy/k8s/ignored.yaml".to_vec(),
+                b"sub/deploy/k8s/pod.yaml".to_vec(),
+            ]
+        );
     }
 
     #[test]
@@ -528,11 +577,11 @@ mod tests {
         );
         std::fs::write(wt_path.join("only-here.yaml"), "{}\n").unwrap();
         git(&wt_path, &["add", "only-here.yaml"]);
-        let ours = tracked_files(&wt_path).unwrap();
+        let ours = tracked_files(&wt_path, ALL).unwrap();
         assert_eq!(ours, git_says(&wt_path));
         assert!(ours.contains(&b"only-here.yaml".to_vec()));
         assert!(
-            !tracked_files(dir.path())
+            !tracked_files(dir.path(), ALL)
                 .unwrap()
                 .contains(&b"only-here.yaml".to_vec())
         );
