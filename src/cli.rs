@@ -57,9 +57,12 @@ struct InventoryArgs {
     /// Exit with 1 when a container has a finding at or above this level (default: always 0)
     #[arg(long, value_enum)]
     fail_on: Option<FailOn>,
-    /// Do not honour .gitignore, .ignore and git's excludes
+    /// Do not honour .gitignore, .ignore and git's excludes (files git tracks are read anyway)
     #[arg(long)]
     no_ignore: bool,
+    /// Also read vendored third-party directories (vendor/, node_modules/, third_party/, .venv/, …)
+    #[arg(long)]
+    include_vendored: bool,
     /// Also read fenced shell blocks in Markdown files
     #[arg(long)]
     include_docs: bool,
@@ -457,6 +460,7 @@ fn run_inventory(args: InventoryArgs) -> i32 {
         strict: false,
         fail_on: FailOn::Never,
         no_ignore: args.no_ignore,
+        include_vendored: args.include_vendored,
         include_docs: args.include_docs,
         enable: args.enable,
         disable: args.disable,
