@@ -54,7 +54,7 @@ pub use words::Word;
 use crate::diagnostic::{Diagnostic, Problem};
 use crate::model::{
     Capability, Container, Daemon, InsecureBuild, Parsed, Platform, Seccomp, SecurityOpt, Use,
-    Value,
+    Value, WrittenFile,
 };
 use crate::source::{Location, Source, Span};
 use vars::{MakeVars, ShellVars};
@@ -213,6 +213,23 @@ impl Reader<'_> {
                     message: e.message.into(),
                 },
             ));
+        }
+        // Here-documents written to files: only in a script read as it is
+        // written (depth 0), whose body is one stretch of the file.
+        if depth == 0 {
+            for h in &split.heredocs {
+                let Some(words) = h.command.and_then(|i| split.commands.get(i)) else {
+                    continue;
+                };
+                if let Some(target) = heredoc_target(words, &h.redirects) {
+                    out.written.push(WrittenFile {
+                        target,
+                        body: h.body,
+                        expands: !h.quoted,
+                        strip_tabs: h.strip_tabs,
+                    });
+                }
+            }
         }
         let vars = ShellVars::collect(split.commands.iter().map(Vec::as_slice));
         for command in &split.commands {
@@ -531,6 +548,47 @@ impl Reader<'_> {
             offset += part.len() + 1;
         }
     }
+}
+
+/// Where a command sends the here-document it reads, when that is a file
+/// seccheck reads or a reader of manifests: `cat` with its output
+/// redirected (`cat > f <<EOF`, `cat <<EOF >> f`; not `cat` alone, which
+/// prints, nor `cat a - > f`, which writes more than the body), `tee`'s
+/// first file (`tee -a f`), `kubectl|oc apply|create|replace -f -`. The
+/// last output redirection wins, as the shell opens them in order.
+fn heredoc_target(words: &[Word], redirects: &[(&'static str, Word)]) -> Option<String> {
+    let Target::Program(i) = wrappers::target(words) else {
+        return None;
+    };
+    let args = &words[i + 1..];
+    let target = match wrappers::program_name(&words[i]) {
+        "cat" if args.iter().all(|w| w.text.starts_with('-')) => redirects
+            .iter()
+            .rev()
+            .find(|(op, _)| matches!(*op, ">" | ">>" | ">|" | "&>" | "&>>"))
+            .map(|(_, w)| w.text.clone())?,
+        "tee" => args
+            .iter()
+            .find(|w| !w.text.starts_with('-'))
+            .map(|w| w.text.clone())?,
+        "kubectl" | "oc" => {
+            let verb = args
+                .iter()
+                .any(|w| matches!(w.text.as_str(), "apply" | "create" | "replace"));
+            let stdin = args
+                .windows(2)
+                .any(|p| matches!(p[0].text.as_str(), "-f" | "--filename") && p[1].text == "-")
+                || args
+                    .iter()
+                    .any(|w| matches!(w.text.as_str(), "-f-" | "--filename=-"));
+            if !(verb && stdin) {
+                return None;
+            }
+            "kubectl.yaml".to_string()
+        }
+        _ => return None,
+    };
+    (!target.starts_with("/dev/")).then_some(target)
 }
 
 /// Go's `strconv.ParseBool`, which pflag's boolean flags use.

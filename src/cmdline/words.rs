@@ -403,6 +403,28 @@ pub struct Split {
     pub commands: Vec<Vec<Word>>,
     pub errors: Vec<WordError>,
     pub comments: Vec<Span>,
+    /// Every here-document, with the command it is the input of; for
+    /// readers that follow the body where the command sends it (a file
+    /// written with `cat > f <<EOF`).
+    pub heredocs: Vec<HereDoc>,
+}
+
+/// A here-document (POSIX §2.7.4) and the command that reads it.
+#[derive(Debug, Clone)]
+pub struct HereDoc {
+    /// The body's lines, up to (not including) the delimiter line.
+    pub body: Span,
+    /// Whether any part of the delimiter was quoted: then the body is
+    /// literal; otherwise the shell expands `$…` and `` `…` `` in it.
+    pub quoted: bool,
+    /// `<<-`: leading tabs are stripped from each line.
+    pub strip_tabs: bool,
+    /// The index in [`Split::commands`] of the command whose input it is
+    /// (none for a redirection without a command).
+    pub command: Option<usize>,
+    /// That command's redirections: the operator (`>`, `>>`, `<`, …) and
+    /// the target word, in order.
+    pub redirects: Vec<(&'static str, Word)>,
 }
 
 /// Splits `text[start..end]` (a range of the file) into simple commands.
@@ -612,8 +634,11 @@ enum Kind {
 
 #[derive(Debug, Clone, Copy)]
 enum Redirect {
-    File,
-    HereDoc { strip_tabs: bool },
+    /// The operator, as written without a file descriptor number.
+    File(&'static str),
+    HereDoc {
+        strip_tabs: bool,
+    },
 }
 
 struct List {
@@ -623,6 +648,9 @@ struct List {
     word: Option<Builder>,
     /// The next word is the target of this redirection.
     redirect: Option<Redirect>,
+    /// The redirections and here-documents of the command being read
+    /// (boxed: most commands have none, and a list is a stack frame).
+    pending: Option<Box<Pending>>,
     /// Open `case … in` constructs, and whether a pattern is being read.
     case_depth: u32,
     pattern: bool,
@@ -640,12 +668,21 @@ impl List {
             words: Vec::new(),
             word: None,
             redirect: None,
+            pending: None,
             case_depth: 0,
             pattern: false,
             nested: false,
             marks,
         }
     }
+}
+
+/// What a command's redirections were, until the command is finished.
+#[derive(Default)]
+struct Pending {
+    redirects: Vec<(&'static str, Word)>,
+    /// Indices into `Split::heredocs`.
+    heredocs: Vec<usize>,
 }
 
 enum Frame {
@@ -707,8 +744,9 @@ struct Splitter<'a> {
     mapper: Mapper<'a>,
     top: List,
     stack: Vec<Frame>,
-    /// Here-documents whose bodies start after the next newline.
-    heredocs: Vec<(String, bool)>,
+    /// Here-documents whose bodies start after the next newline: the
+    /// delimiter, `<<-`, and the index in `out.heredocs`.
+    heredocs: Vec<(String, bool, usize)>,
     out: Split,
     restarts: u32,
 }
@@ -833,11 +871,17 @@ impl<'a> Splitter<'a> {
         if let Some((commands, comments)) = marks {
             self.out.commands.truncate(commands);
             self.out.comments.truncate(comments);
+            // Here-documents of the dropped commands, and those not yet
+            // given a command, go with them.
+            self.out
+                .heredocs
+                .retain(|h| h.command.is_some_and(|c| c < commands));
         }
         self.stack.clear();
         self.top.words.clear();
         self.top.word = None;
         self.top.redirect = None;
+        self.top.pending = None;
         self.heredocs.clear();
         self.restarts += 1;
         self.pos = if self.restarts > MAX_RESTARTS {
@@ -950,28 +994,30 @@ impl<'a> Splitter<'a> {
 
     fn redirect_operator(&mut self) {
         let s = &self.b[self.pos..self.end];
+        const TWO: &[&str] = &["&>", ">>", ">|", ">&", "<&", "<>"];
         let (len, kind) = if s.starts_with(b"<<<") {
-            (3, Redirect::File)
+            (3, Redirect::File("<<<"))
         } else if s.starts_with(b"<<-") {
             (3, Redirect::HereDoc { strip_tabs: true })
         } else if s.starts_with(b"<<") {
             (2, Redirect::HereDoc { strip_tabs: false })
         } else if s.starts_with(b"&>>") {
-            (3, Redirect::File)
-        } else if [&b"&>"[..], b">>", b">|", b">&", b"<&", b"<>"]
-            .iter()
-            .any(|op| s.starts_with(op))
-        {
-            (2, Redirect::File)
+            (3, Redirect::File("&>>"))
+        } else if let Some(op) = TWO.iter().find(|op| s.starts_with(op.as_bytes())) {
+            (2, Redirect::File(op))
+        } else if s.first() == Some(&b'<') {
+            (1, Redirect::File("<"))
         } else {
-            (1, Redirect::File)
+            (1, Redirect::File(">"))
         };
         self.pos += len;
         self.list().redirect = Some(kind);
     }
 
     fn read_heredocs(&mut self) {
-        for (delimiter, strip_tabs) in std::mem::take(&mut self.heredocs) {
+        for (delimiter, strip_tabs, index) in std::mem::take(&mut self.heredocs) {
+            let body_start = self.pos;
+            let mut body_end = self.end;
             while self.pos < self.end {
                 let s = self.pos;
                 let e = memchr::memchr(b'\n', &self.b[s..self.end]).map_or(self.end, |n| s + n);
@@ -982,8 +1028,12 @@ impl<'a> Splitter<'a> {
                 }
                 self.pos = (e + 1).min(self.end);
                 if line == delimiter {
+                    body_end = s;
                     break;
                 }
+            }
+            if let Some(h) = self.out.heredocs.get_mut(index) {
+                h.body = self.mapper.span(body_start, body_end.max(body_start));
             }
         }
     }
@@ -991,6 +1041,10 @@ impl<'a> Splitter<'a> {
     fn finish_command(&mut self) {
         let list = self.list();
         list.redirect = None;
+        let Pending {
+            redirects,
+            heredocs,
+        } = list.pending.take().map(|p| *p).unwrap_or_default();
         if list.kind == Kind::Array {
             return;
         }
@@ -998,9 +1052,17 @@ impl<'a> Splitter<'a> {
             list.words.clear();
             return;
         }
+        let mut command = None;
         if !list.words.is_empty() {
-            let command = std::mem::take(&mut list.words);
-            self.out.commands.push(command);
+            let words = std::mem::take(&mut list.words);
+            command = Some(self.out.commands.len());
+            self.out.commands.push(words);
+        }
+        for i in heredocs {
+            if let Some(h) = self.out.heredocs.get_mut(i) {
+                h.command = command;
+                h.redirects = redirects.clone();
+            }
         }
     }
 
@@ -1009,10 +1071,26 @@ impl<'a> Splitter<'a> {
             return;
         };
         let word = builder.finish(self.pos, &self.mapper);
+        let index = self.out.heredocs.len();
         let list = self.list();
         if let Some(redirect) = list.redirect.take() {
-            if let Redirect::HereDoc { strip_tabs } = redirect {
-                self.heredocs.push((word.text, strip_tabs));
+            match redirect {
+                Redirect::HereDoc { strip_tabs } => {
+                    list.pending.get_or_insert_default().heredocs.push(index);
+                    self.out.heredocs.push(HereDoc {
+                        body: Span::default(),
+                        quoted: word.has_quotes() || word.raw.len() != word.text.len(),
+                        strip_tabs,
+                        command: None,
+                        redirects: Vec::new(),
+                    });
+                    self.heredocs.push((word.text, strip_tabs, index));
+                }
+                Redirect::File(op) => list
+                    .pending
+                    .get_or_insert_default()
+                    .redirects
+                    .push((op, word)),
             }
             return;
         }
@@ -1574,6 +1652,38 @@ mod tests {
         assert_eq!(words(text), vec![vec!["cat"], vec!["echo", "done"]]);
         let text = "cat <<-\"X\" <<Y\n\tdocker run a\n\tX\ndocker run b\nY\nls\n";
         assert_eq!(words(text), vec![vec!["cat"], vec!["ls"]]);
+    }
+
+    #[test]
+    fn heredocs_know_their_command_body_and_redirections() {
+        let text =
+            "cat > a.yml <<EOF; tee -a b.json <<'X'\nbody $A\nEOF\n{}\nX\ncat <<\\E >>c\nz\nE\n";
+        let split = super::split(text, 0, text.len());
+        let h = &split.heredocs;
+        assert_eq!(h.len(), 3);
+        let body = |i: usize| &text[h[i].body.range()];
+        assert_eq!(body(0), "body $A\n");
+        assert_eq!(body(1), "{}\n");
+        assert_eq!(body(2), "z\n");
+        assert_eq!((h[0].quoted, h[1].quoted, h[2].quoted), (false, true, true));
+        let cmd = |i: usize| split.commands[h[i].command.unwrap()][0].text.clone();
+        assert_eq!(
+            (cmd(0), cmd(1), cmd(2)),
+            ("cat".into(), "tee".into(), "cat".into())
+        );
+        let redirects = |i: usize| -> Vec<(&str, String)> {
+            h[i].redirects
+                .iter()
+                .map(|(op, w)| (*op, w.text.clone()))
+                .collect()
+        };
+        assert_eq!(redirects(0), [(">", "a.yml".to_string())]);
+        assert!(redirects(1).is_empty());
+        assert_eq!(redirects(2), [(">>", "c".to_string())]);
+        // A body without its delimiter runs to the end.
+        let text = "cat >x <<EOF\nunfinished\n";
+        let split = super::split(text, 0, text.len());
+        assert_eq!(&text[split.heredocs[0].body.range()], "unfinished\n");
     }
 
     #[test]

@@ -18,6 +18,7 @@ pub mod ecs;
 pub mod github_actions;
 pub mod gitlab_ci;
 pub mod hcl;
+pub mod heredoc;
 pub mod json;
 pub mod kubernetes;
 pub mod makefile;
@@ -376,9 +377,9 @@ pub fn parse(kind: Kind, source: &Arc<Source>, reader: &Reader) -> Parsed {
         Kind::BakeHcl => bake::read_hcl(source, &mut out),
         Kind::BakeJson => bake::read_json(source, &mut out),
         Kind::ContainersConf => containers_conf::read(source, &mut out),
-        Kind::Shell => shell::read(source, &mut out),
+        Kind::Shell => shell::read(source, reader, &mut out),
         Kind::MaybeShell => match sniff(source.text.as_bytes()) {
-            Some(Sniffed::Shell) => shell::read(source, &mut out),
+            Some(Sniffed::Shell) => shell::read(source, reader, &mut out),
             Some(Sniffed::Yaml) => read_yaml(source, reader, Origin::Sniffed, &mut out),
             Some(Sniffed::Json) => read_json(source, &mut out),
             None => {}

@@ -15,6 +15,7 @@ use std::path::Path;
 use std::sync::Arc;
 
 use crate::model::Parsed;
+use crate::read::Reader;
 use crate::source::{Source, Span};
 
 /// Shells whose syntax the command-line reader follows (POSIX sh and its
@@ -110,12 +111,20 @@ fn basename(path: &str) -> &str {
     path.rsplit('/').next().unwrap_or(path)
 }
 
-pub fn read(source: &Arc<Source>, out: &mut Parsed) {
+pub fn read(source: &Arc<Source>, reader: &Reader, out: &mut Parsed) {
+    read_at(source, reader, 0, out);
+}
+
+/// A script, `depth` levels of here-documents down (see
+/// [`heredoc`](super::heredoc)): the files it writes are read too.
+pub fn read_at(source: &Arc<Source>, reader: &Reader, depth: usize, out: &mut Parsed) {
     // A script runs from wherever it is called: a relative profile path
     // counts against its own directory or the repository root.
     out.relative_to_root_too = true;
     let base = source.path.parent().unwrap_or(Path::new("")).to_path_buf();
     crate::cmdline::read_script(source, Span::new(0, source.text.len()), &base, out);
+    let written = std::mem::take(&mut out.written);
+    super::heredoc::read_written(source, reader, written, depth, out);
 }
 
 #[cfg(test)]

@@ -192,6 +192,25 @@ pub struct Parsed {
     /// script, a Markdown runbook): a relative profile path also counts
     /// when it resolves against the repository root.
     pub relative_to_root_too: bool,
+    /// Files the script writes from here-documents, for the shell format
+    /// to read as what their names make them.
+    pub written: Vec<WrittenFile>,
+}
+
+/// A here-document a command writes to a file (`cat > compose.yaml
+/// <<EOF`, `tee daemon.json <<'EOF'`) or hands to a reader of manifests
+/// (`kubectl apply -f - <<EOF`).
+#[derive(Debug, Clone)]
+pub struct WrittenFile {
+    /// The file as written in the command (`/etc/docker/daemon.json`), or
+    /// a name of the format for a manifest reader (`kubectl.yaml`).
+    pub target: String,
+    /// The body, in the script's own text.
+    pub body: crate::source::Span,
+    /// An unquoted delimiter: the shell expands `$…` and `` `…` `` in it.
+    pub expands: bool,
+    /// `<<-`: leading tabs are stripped from each line.
+    pub strip_tabs: bool,
 }
 
 /// How much of a [`Parsed`] existed before a construct was read, so that
@@ -297,6 +316,48 @@ impl std::fmt::Display for Unresolved {
 }
 
 impl Parsed {
+    /// Moves every location to `source`, at the same offsets: for what was
+    /// read from a same-length copy of that file (a here-document's body
+    /// with the rest of the script blanked out), so that findings point
+    /// into the file as it is.
+    pub fn relocate(&mut self, source: &Arc<crate::source::Source>) {
+        let moved = |at: &mut Location| at.source = Arc::clone(source);
+        fn value<T>(v: &mut Value<T>, moved: &dyn Fn(&mut Location)) {
+            moved(&mut v.at);
+            v.used_at.iter_mut().for_each(|u| moved(&mut u.at));
+        }
+        for c in &mut self.containers {
+            moved(&mut c.at);
+            if let Some(i) = &mut c.image {
+                value(i, &moved);
+            }
+            c.seccomp.iter_mut().for_each(|v| value(v, &moved));
+            if let Some(p) = &mut c.privileged {
+                value(p, &moved);
+            }
+            let caps = &mut c.capabilities;
+            caps.add
+                .iter_mut()
+                .chain(caps.drop.iter_mut())
+                .for_each(|v| value(v, &moved));
+        }
+        for d in &mut self.daemons {
+            moved(&mut d.at);
+            if let Some(s) = &mut d.seccomp {
+                value(s, &moved);
+            }
+        }
+        self.builds.iter_mut().for_each(|b| moved(&mut b.at));
+        self.comments.iter_mut().for_each(moved);
+        for d in &mut self.diagnostics {
+            d.path = source.path.clone();
+        }
+        // A file's own profile is not shared before references resolve.
+        if let Some(profile) = self.profile.as_mut().and_then(Arc::get_mut) {
+            profile.relocate(source);
+        }
+    }
+
     pub fn is_empty(&self) -> bool {
         self.containers.is_empty() && self.daemons.is_empty() && self.builds.is_empty()
     }
