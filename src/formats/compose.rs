@@ -54,7 +54,12 @@ pub fn is_compose_name(path: &Path) -> bool {
         return false;
     };
     let name = name.to_ascii_lowercase();
-    (name.starts_with("compose") || name.starts_with("docker-compose"))
+    // `compose.yaml`, `compose.prod.yml`, `docker-compose-dev.yml`; not
+    // `composer.yml` (an Ansible role for PHP's Composer, say).
+    let rest = name
+        .strip_prefix("docker-compose")
+        .or_else(|| name.strip_prefix("compose"));
+    rest.is_some_and(|r| r.starts_with(['.', '-', '_']))
         && (name.ends_with(".yml") || name.ends_with(".yaml"))
 }
 

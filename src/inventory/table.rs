@@ -4,7 +4,8 @@
 //! line of how many containers are in each state; files that could not be
 //! read, as the scan's report says them. Cells longer than [`CELL`]
 //! columns are cut with `…`, so a generated name cannot push the table off
-//! the screen; widths count terminal columns (`unicode-width`).
+//! the screen — all but the location, which people copy into an editor;
+//! widths count terminal columns (`unicode-width`).
 
 use std::collections::BTreeMap;
 use std::io::Write;
@@ -78,7 +79,7 @@ fn cells(e: &Entry, ctx: &Context) -> [String; 6] {
             }
         })
         .collect();
-    [
+    let mut cells = [
         format!("{}:{}", ctx.relative(&e.path), e.position.line),
         e.name.clone(),
         e.platform.clone(),
@@ -89,8 +90,11 @@ fn cells(e: &Entry, ctx: &Context) -> [String; 6] {
         } else {
             findings.join(" ")
         },
-    ]
-    .map(|c| cut(&c))
+    ];
+    for cell in cells.iter_mut().skip(1) {
+        *cell = cut(cell);
+    }
+    cells
 }
 
 fn line(out: &mut dyn Write, row: &[String; 6], widths: &[usize; 6]) -> std::io::Result<()> {
