@@ -47,6 +47,13 @@ const ELLIPSIS: &str = "...";
 const MESSAGE_CHARS: usize = 10 * WIDTH;
 /// Multi-line marks longer than this show their first and last lines only.
 const SPAN_LINES: usize = 4;
+/// Bytes of a line the renderer looks at. A longer line is seen through a
+/// view of this many bytes around its marks (a context line: where its
+/// marked neighbour's view is), so that the work per finding is bounded
+/// however long the line: a minified file with thousands of findings on
+/// one 1 MB line took minutes when each finding walked the whole line.
+/// At most four bytes a column, so a view holds more than the window.
+const VIEW_BYTES: usize = 32 * WIDTH;
 
 pub fn write(out: &mut dyn Write, result: &ScanResult, ctx: &Context) -> std::io::Result<()> {
     let paint = Paint(ctx.color);
@@ -289,13 +296,20 @@ fn rows(source: &Source, marks: &[Mark]) -> Vec<Row> {
             });
         }
     }
+    // Per marked line: its view, the view's offset into the line, and the
+    // first display column shown of it.
     let mut windows = std::collections::BTreeMap::new();
     for (&line, parts) in &portions {
         let range = lines.line_range(&source.text, line);
-        windows.insert(
-            line,
-            window(&source.text[range.clone()], range.start, parts),
+        // The first mark a quarter into the view: room to centre it.
+        let first = parts.iter().map(|p| p.span.start).min().unwrap_or(0);
+        let seen = view(
+            &source.text,
+            range.clone(),
+            first.saturating_sub(VIEW_BYTES / 4),
         );
+        let start = window(&source.text[seen.range.clone()], seen.range.start, parts);
+        windows.insert(line, (seen.range.start - range.start, start));
     }
     let mut out = Vec::new();
     let mut previous: Option<usize> = None;
@@ -309,26 +323,32 @@ fn rows(source: &Source, marks: &[Mark]) -> Vec<Row> {
         }
         previous = Some(line);
         let range = lines.line_range(&source.text, line);
-        let text = &source.text[range.clone()];
+        let near = windows
+            .range(..=line)
+            .next_back()
+            .or_else(|| windows.range(line..).next())
+            .map(|(_, &w)| w);
+        let seen = view(
+            &source.text,
+            range.clone(),
+            range.start + near.map_or(0, |(into, _)| into),
+        );
+        let text = &source.text[seen.range.clone()];
         // A context line that fits is shown whole; a long one where the
         // marked line next to it is cut, so that their columns line up.
         let start = if display_columns(text, &[text.len()])[0] <= WIDTH {
             0
         } else {
-            windows
-                .range(..=line)
-                .next_back()
-                .or_else(|| windows.range(line..).next())
-                .map_or(0, |(_, &w)| w)
+            near.map_or(0, |(_, start)| start)
         };
-        let cut = Cut::new(text, start);
+        let cut = Cut::new(text, start, seen.before, seen.after);
         out.push(Row {
             number: Some(line + 1),
             gap: false,
             text: cut.text.clone(),
         });
         if let Some(parts) = portions.get(&line) {
-            for text in underline(&cut, text, range.start, parts) {
+            for text in underline(&cut, text, seen.range.start, parts) {
                 out.push(Row {
                     number: None,
                     gap: false,
@@ -340,14 +360,57 @@ fn rows(source: &Source, marks: &[Mark]) -> Vec<Row> {
     out
 }
 
+/// The part of a line the renderer looks at: [`VIEW_BYTES`] from `from`
+/// (or the whole line when it is not longer), and whether the line goes on
+/// before or after it.
+struct View {
+    range: std::ops::Range<usize>,
+    before: bool,
+    after: bool,
+}
+
+fn view(text: &str, line: std::ops::Range<usize>, from: usize) -> View {
+    if line.len() <= VIEW_BYTES {
+        return View {
+            range: line,
+            before: false,
+            after: false,
+        };
+    }
+    let start = floor_char_boundary(text, from.clamp(line.start, line.end));
+    let mut end = (start + VIEW_BYTES).min(line.end);
+    while !text.is_char_boundary(end) {
+        end += 1;
+    }
+    View {
+        before: start > line.start,
+        after: end < line.end,
+        range: start..end,
+    }
+}
+
+/// `span`'s offsets into a view of `len` bytes at `base`, clamped to it.
+fn within(span: Span, base: usize, len: usize) -> (usize, usize) {
+    let at = |o: usize| o.clamp(base, base + len) - base;
+    (at(span.start), at(span.end))
+}
+
 /// The first display column to show of a line, so that its marks are in
 /// view (0 when the whole line fits).
 fn window(text: &str, base: usize, parts: &[Portion<'_>]) -> usize {
     let cols = display_columns(
         text,
         &[
-            parts.iter().map(|p| p.span.start - base).min().unwrap_or(0),
-            parts.iter().map(|p| p.span.end - base).max().unwrap_or(0),
+            parts
+                .iter()
+                .map(|p| within(p.span, base, text.len()).0)
+                .min()
+                .unwrap_or(0),
+            parts
+                .iter()
+                .map(|p| within(p.span, base, text.len()).1)
+                .max()
+                .unwrap_or(0),
             text.len(),
         ],
     );
@@ -419,7 +482,8 @@ fn clip(text: &str, max: usize) -> String {
     }
 }
 
-/// One line cut to the window that starts at display column `start`.
+/// One line (or a view of it) cut to the window that starts at display
+/// column `start`.
 struct Cut {
     text: String,
     /// First and one-past-last display column shown.
@@ -430,9 +494,14 @@ struct Cut {
 }
 
 impl Cut {
-    fn new(line: &str, start: usize) -> Cut {
-        let lead = if start > 0 { ELLIPSIS.len() } else { 0 };
-        let mut text = String::from(if start > 0 { ELLIPSIS } else { "" });
+    /// `before` and `after`: the line goes on beyond `line`, which is a view.
+    fn new(line: &str, start: usize, before: bool, after: bool) -> Cut {
+        let lead = if start > 0 || before {
+            ELLIPSIS.len()
+        } else {
+            0
+        };
+        let mut text = String::from(if lead > 0 { ELLIPSIS } else { "" });
         let end = start + WIDTH;
         let mut col = 0;
         let mut truncated = false;
@@ -449,7 +518,7 @@ impl Cut {
             }
             col += width;
         }
-        if truncated {
+        if truncated || after {
             text.push_str(ELLIPSIS);
         }
         Cut {
@@ -472,8 +541,9 @@ impl Cut {
 fn underline(cut: &Cut, line: &str, base: usize, parts: &[Portion<'_>]) -> Vec<String> {
     let mut offsets = Vec::new();
     for p in parts {
-        offsets.push(p.span.start - base);
-        offsets.push(p.span.end - base);
+        let (start, end) = within(p.span, base, line.len());
+        offsets.push(start);
+        offsets.push(end);
     }
     let cols = display_columns(line, &offsets);
     let mut placed: Vec<(usize, usize, &Portion<'_>)> = parts
@@ -587,7 +657,7 @@ mod tests {
             label: Some("here"),
         }];
         let start = window(&line, 0, &parts);
-        let cut = Cut::new(&line, start);
+        let cut = Cut::new(&line, start, false, false);
         assert!(cut.text.starts_with("...a"));
         assert!(cut.text.ends_with("b..."));
         assert!(cut.text.contains("seccomp=unconfined"));
@@ -609,7 +679,7 @@ mod tests {
             primary: true,
             label: None,
         }];
-        let cut = Cut::new(line, window(line, 0, &parts));
+        let cut = Cut::new(line, window(line, 0, &parts), false, false);
         assert_eq!(cut.text, "    界😀 x: seccomp=unconfined");
         // Four for the tab, two for each wide character, then " x: ".
         assert_eq!(
@@ -633,7 +703,7 @@ mod tests {
                 label: Some("second"),
             },
         ];
-        let cut = Cut::new(line, 0);
+        let cut = Cut::new(line, 0, false, false);
         assert_eq!(
             underline(&cut, line, 0, &parts),
             ["         --  -- second", "         |", "         first"]
@@ -694,9 +764,56 @@ mod tests {
         }
     }
 
+    /// A line longer than the view is rendered from a view of it: the
+    /// same window as a whole-line cut (the mark at the same place, `...`
+    /// on both sides), also for a context line below it.
+    #[test]
+    fn a_line_longer_than_the_view_is_rendered_from_a_view() {
+        let long = |mid: &str| format!("{}{mid}{}", "a".repeat(500_000), "b".repeat(500_000));
+        let text = format!(
+            "{}\n{}\n",
+            long("seccomp=unconfined"),
+            long("xxxxxxxxxxxxxxxxxx")
+        );
+        let at = 500_000;
+        let source = Source::new("f.sh", text.clone());
+        let marks = [Mark {
+            span: Span::new(at, at + 18),
+            label: "here".into(),
+            primary: true,
+        }];
+        let rows = rows(&source, &marks);
+        let shown: Vec<&str> = rows.iter().map(|r| r.text.as_str()).collect();
+        let line = &text[..text.find('\n').unwrap()];
+        let whole = Cut::new(
+            line,
+            window(
+                line,
+                0,
+                &[Portion {
+                    span: marks[0].span,
+                    primary: true,
+                    label: Some("here"),
+                }],
+            ),
+            false,
+            false,
+        );
+        assert_eq!(shown[0], whole.text);
+        assert!(shown[0].starts_with("...a") && shown[0].ends_with("b..."));
+        let col = shown[0].find("seccomp").unwrap();
+        assert_eq!(
+            shown[1],
+            format!("{}{} here", " ".repeat(col), "^".repeat(18))
+        );
+        // The context line is cut where the marked line is.
+        assert_eq!(shown[2].find('x'), Some(col));
+        assert_eq!(rows[2].number, Some(2));
+    }
+
     #[test]
     fn control_characters_never_reach_the_terminal() {
         assert_eq!(clean("a\x1b[31mb\u{202e}c"), "a\u{FFFD}[31mb\u{FFFD}c");
-        assert_eq!(Cut::new("x\x1by", 0).text, "x\u{FFFD}y");
+        assert_eq!(Cut::new("x\x1by", 0, false, false).text, "x\u{FFFD}y");
     }
 }
