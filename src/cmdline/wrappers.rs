@@ -48,10 +48,14 @@ pub fn target(words: &[Word]) -> Target {
             i += 1;
             continue;
         }
+        // Quoting makes a reserved word (`'if'`) a plain command name
+        // (reserved words are recognised only unquoted); a wrapper runs
+        // the same quoted or not (`'sudo' docker …`, an exec-form `["sh",
+        // "-c", "…"]`, an argv built in code), and a quoted `"time"` is
+        // time(1), which takes the keyword's options.
         i = match name {
-            _ if quoted => return Target::Program(i),
             "time" => options(words, i + 1, "fo", &["format", "output"]),
-            _ if RESERVED.contains(&name) && name == w.text => i + 1,
+            _ if !quoted && RESERVED.contains(&name) && name == w.text => i + 1,
             "sudo" => options(
                 words,
                 i + 1,

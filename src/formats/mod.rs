@@ -9,6 +9,7 @@
 pub mod ansible;
 pub mod bake;
 pub mod chart;
+pub mod code;
 pub mod compose;
 pub mod containers_conf;
 pub mod daemon_json;
@@ -81,6 +82,8 @@ pub enum Kind {
     Dockerfile,
     /// Markdown: fenced shell blocks, only with `--include-docs`.
     Markdown,
+    /// Application code that may start containers ([`code`]).
+    Code(code::Lang),
 }
 
 impl Kind {
@@ -103,6 +106,7 @@ impl Kind {
             Kind::Systemd => "systemd",
             Kind::Dockerfile => "dockerfile",
             Kind::Markdown => "markdown",
+            Kind::Code(lang) => lang.label(),
         }
     }
 }
@@ -157,6 +161,9 @@ pub fn classify(path: &Path) -> Option<Kind> {
     }
     if lower.ends_with(".md") || lower.ends_with(".markdown") {
         return Some(Kind::Markdown);
+    }
+    if let Some(lang) = code::language(&lower) {
+        return Some(Kind::Code(lang));
     }
     if names_nothing(&lower) {
         return Some(Kind::MaybeShell);
@@ -388,6 +395,7 @@ pub fn parse(kind: Kind, source: &Arc<Source>, reader: &Reader) -> Parsed {
         Kind::Systemd => systemd::read(source, &mut out),
         Kind::Dockerfile => dockerfile::read(source, &mut out),
         Kind::Markdown => markdown::read(source, &mut out),
+        Kind::Code(lang) => code::read(lang, source, &mut out),
     }
     stamp(&mut out, 0, kind.label());
     out
@@ -725,8 +733,10 @@ mod tests {
         for open in ["deploy", ".dockerfunc", "build.linux", "x_k8s-1.17_content"] {
             assert_eq!(kind(open), Some(Kind::MaybeShell), "{open}");
         }
+        assert_eq!(kind("main.go"), Some(Kind::Code(code::Lang::Go)));
+        assert_eq!(kind("App.KT"), Some(Kind::Code(code::Lang::Kotlin)));
         for other in [
-            "main.go",
+            "main.rs",
             "notes.txt",
             "messages.mo",
             "syntax.vim",
