@@ -215,8 +215,12 @@ impl<'a> Session<'a> {
         }
         match self.reader.decode(path, bytes) {
             Err(problem) => out.diagnostics.push(Diagnostic::new(path, problem)),
+            // An empty source file is ordinary (Python's `__init__.py`
+            // marks a package): no notice for code.
             Ok(source) if source.text.trim().is_empty() => {
-                out.diagnostics.push(Diagnostic::new(path, Problem::Empty));
+                if !matches!(kind, formats::Kind::Code(_)) {
+                    out.diagnostics.push(Diagnostic::new(path, Problem::Empty));
+                }
             }
             Ok(source) => {
                 out.files_scanned = 1;
