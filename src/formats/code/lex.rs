@@ -148,12 +148,17 @@ struct StrFrame {
 enum Frame {
     Str(StrFrame),
     /// Code inside an interpolation: the string it belongs to is the frame
-    /// below; `braces` counts `{` opened inside the code; `opened` is
-    /// where the interpolation starts (its `{` or `$`).
+    /// below; `braces` counts `{` opened inside the code, `nest` every
+    /// bracket; `opened` is where the interpolation starts (its `{` or
+    /// `$`). `spec` is set for a Python replacement field, whose format
+    /// spec follows a `:` outside brackets, and says whether the string
+    /// may span lines.
     Hole {
         opened: usize,
         from: usize,
         braces: u32,
+        nest: u32,
+        spec: Option<bool>,
     },
 }
 
@@ -301,22 +306,38 @@ impl Engine<'_> {
             self.push(Kind::Number, i, j);
             return j;
         }
+        if c == b':'
+            && let Some(&Frame::Hole {
+                nest: 0,
+                spec: Some(multiline),
+                ..
+            }) = self.frames.last()
+        {
+            return self.format_spec(i + 1, multiline);
+        }
         match c {
             b'(' | b'[' | b'{' => {
-                if let Some(Frame::Hole { braces, .. }) = self.frames.last_mut()
-                    && c == b'{'
-                {
-                    *braces += 1;
+                if let Some(Frame::Hole { braces, nest, .. }) = self.frames.last_mut() {
+                    *nest += 1;
+                    if c == b'{' {
+                        *braces += 1;
+                    }
                 }
                 self.open_bracket(c, i);
                 i + 1
             }
             b')' | b']' | b'}' => {
+                if let Some(Frame::Hole { nest, braces, .. }) = self.frames.last_mut()
+                    && (c != b'}' || *braces > 0)
+                {
+                    *nest = nest.saturating_sub(1);
+                }
                 if c == b'}'
                     && let Some(Frame::Hole {
                         opened,
                         from,
                         braces,
+                        ..
                     }) = self.frames.last_mut()
                 {
                     if *braces == 0 {
@@ -349,6 +370,26 @@ impl Engine<'_> {
                 i + len
             }
         }
+    }
+
+    /// Steps over a Python format spec (`{x:#x}`, `{v:>{width}}`) up to
+    /// the `}` that ends its replacement field: the spec is text, not
+    /// code (PEP 498, PEP 701), so its `#` starts no comment and its
+    /// quotes no string.
+    fn format_spec(&self, mut j: usize, multiline: bool) -> usize {
+        let b = self.b;
+        let mut depth = 0u32;
+        while j < b.len() {
+            match b[j] {
+                b'{' => depth += 1,
+                b'}' if depth == 0 => return j,
+                b'}' => depth -= 1,
+                b'\n' if !multiline => return j,
+                _ => {}
+            }
+            j += 1;
+        }
+        b.len()
     }
 
     fn block_comment(&mut self, i: usize) -> usize {
@@ -529,6 +570,8 @@ impl Engine<'_> {
                     opened: j,
                     from: j + len,
                     braces: 0,
+                    nest: 0,
+                    spec: (open.holes == Holes::Brace).then_some(open.multiline),
                 });
                 return j + len;
             }

@@ -347,5 +347,16 @@ mod tests {
         );
         // `br` is a prefix, `bf` is not (a name, then a string).
         assert_eq!(strings("br'x' bf'y'"), ["br'x'", "'y'"]);
+        // A format spec is text: its `#` is no comment, its quote no
+        // string, and a nested field ends where its braces do (CPython
+        // Lib/asyncio/queues.py writes `{id(self):#x}`).
+        assert_eq!(
+            strings(r#"f'<{id(self):#x} {d["k"]!r:>{w}}>' + "a" # c"#),
+            [r#"f'<{id(self):#x} {d["k"]!r:>{w}}>'"#, r#""a""#]
+        );
+        assert_eq!(
+            strings(r#"f"{x:'^10}{a[1:2]}{(y:=3)}" 'b'"#),
+            [r#"f"{x:'^10}{a[1:2]}{(y:=3)}""#, "'b'"]
+        );
     }
 }
