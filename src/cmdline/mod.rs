@@ -347,7 +347,7 @@ impl Reader<'_> {
                 image = words.get(j + 1);
                 break;
             }
-            if w.is_opaque() && holds_options(w, &words[j + 1..]) {
+            if w.is_opaque() && holds_options(w, &words[j + 1..], &self.source.text) {
                 j += 1;
                 continue;
             }
@@ -358,7 +358,7 @@ impl Reader<'_> {
             j = self.run_flag(words, j, &mut container).unwrap_or(j + 1);
         }
         if let Some(image) = image {
-            container.name = format!("{invocation} of {}", image_name(image));
+            container.name = format!("{invocation} of {}", image_name(image, &self.source.text));
             if image.params().is_empty() {
                 let text = image.text.clone();
                 container.image = Some(self.value(image, 0, text.len(), text));
@@ -601,11 +601,17 @@ fn parse_bool(s: &str) -> Option<bool> {
 }
 
 /// How a message names the image of `docker run`.
-fn image_name(word: &Word) -> String {
+fn image_name(word: &Word, file: &str) -> String {
     if word.params().is_empty() {
-        word.text.clone()
-    } else {
-        format!("an image from `{}`", word.text)
+        return word.text.clone();
+    }
+    // A variable whose value is itself unknown (`IMAGE=$(grep …)`) is
+    // named as the command writes it: `${IMAGE}`, not the grep.
+    match word.vias() {
+        [via] if via.range == (0..word.text.len()) && file.get(via.site.range()).is_some() => {
+            format!("an image from `{}`", &file[via.site.range()])
+        }
+        _ => format!("an image from `{}`", word.text),
     }
 }
 
@@ -615,7 +621,7 @@ fn image_name(word: &Word) -> String {
 /// it is options when a written word follows it (`docker run $MOUNTS
 /// --privileged img`, `docker run $(if …,-v …) img`): an image followed by
 /// docker options or by the image's name is no command anyone runs.
-fn holds_options(word: &Word, rest: &[Word]) -> bool {
+fn holds_options(word: &Word, rest: &[Word], file: &str) -> bool {
     const OPTIONS: &[&str] = &[
         "opts",
         "opt",
@@ -629,11 +635,22 @@ fn holds_options(word: &Word, rest: &[Word]) -> bool {
         "*",
     ];
     const IMAGE: &[&str] = &["img", "images", "tag", "ref", "repo", "repository"];
-    for p in word.params() {
-        let name = match &p.kind {
-            ParamKind::Var { name, .. } => name.to_ascii_lowercase(),
-            ParamKind::Opaque { hint } => hint.to_ascii_lowercase(),
-        };
+    // The variables the command writes (`${SQLIMAGE}` whose value is an
+    // unknown `$(grep …)`) speak first, then what their values expand.
+    let written = word.vias().iter().map(|v| {
+        file.get(v.site.range())
+            .unwrap_or("")
+            .trim_start_matches(['$', '{', '(', '"'])
+            .split(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+            .next()
+            .unwrap_or("")
+            .to_ascii_lowercase()
+    });
+    let expanded = word.params().iter().map(|p| match &p.kind {
+        ParamKind::Var { name, .. } => name.to_ascii_lowercase(),
+        ParamKind::Opaque { hint } => hint.to_ascii_lowercase(),
+    });
+    for name in written.chain(expanded) {
         let parts: Vec<&str> = name
             .split(|c: char| !(c.is_ascii_alphanumeric() || c == '@' || c == '*'))
             .collect();
@@ -1012,6 +1029,10 @@ mod reading {
         assert_eq!(names(text), ["`docker run` of an image from `${IMAGE}`"]);
         let text = "IMAGE=nginx:1\ndocker run --privileged $IMAGE sh\n";
         assert_eq!(names(text), ["`docker run` of nginx:1"]);
+        // A variable the file sets to something unknown is named as the
+        // command writes it, and its name still says it is the image.
+        let text = "SQLIMAGE=$(grep -o 'mariadb:.+' compose.yml)\ndocker run --privileged -v $(pwd):/b ${SQLIMAGE} mariabackup --backup\n";
+        assert_eq!(names(text), ["`docker run` of an image from `${SQLIMAGE}`"]);
         assert_eq!(
             names("docker run $DOCKER_OPTS --privileged \"$IMAGE\""),
             ["`docker run` of an image from `$IMAGE`"]

@@ -435,7 +435,7 @@ impl ShellExpander<'_> {
                 continue;
             }
             for (k, e) in elements.iter().enumerate() {
-                let (pieces, lead, trail) = blank_split(&e.text);
+                let (pieces, lead, trail) = blank_split(&e.text, &opaque_ranges(e));
                 if (k > 0 || lead) && (keep || !cur.text.is_empty()) {
                     new_field(&mut fields, &mut cur);
                     keep = false;
@@ -465,27 +465,40 @@ impl ShellExpander<'_> {
     }
 }
 
+/// Where a value holds expansions no static reading knows (`$(date +"%F
+/// %T")`, `$((…))`): bash splits what they produce, which is unknown, not
+/// the text that produces it, so each stays whole inside one field.
+fn opaque_ranges(w: &Word) -> Vec<Range<usize>> {
+    w.params()
+        .iter()
+        .filter(|p| matches!(p.kind, ParamKind::Opaque { .. }))
+        .map(|p| p.range.clone())
+        .collect()
+}
+
 /// Field splitting on the default IFS: the fields, and whether the text
-/// starts and ends with a blank.
-fn blank_split(text: &str) -> (Vec<Range<usize>>, bool, bool) {
-    let blank = |b: u8| matches!(b, b' ' | b'\t' | b'\n');
+/// starts and ends with a blank. Bytes inside `whole` never split.
+fn blank_split(text: &str, whole: &[Range<usize>]) -> (Vec<Range<usize>>, bool, bool) {
+    let blank_at = |i: usize, b: u8| {
+        matches!(b, b' ' | b'\t' | b'\n') && !whole.iter().any(|r| r.contains(&i))
+    };
     let bytes = text.as_bytes();
     let mut pieces = Vec::new();
     let mut i = 0;
     while i < bytes.len() {
-        while i < bytes.len() && blank(bytes[i]) {
+        while i < bytes.len() && blank_at(i, bytes[i]) {
             i += 1;
         }
         let s = i;
-        while i < bytes.len() && !blank(bytes[i]) {
+        while i < bytes.len() && !blank_at(i, bytes[i]) {
             i += 1;
         }
         if i > s {
             pieces.push(s..i);
         }
     }
-    let lead = bytes.first().is_some_and(|&b| blank(b));
-    let trail = bytes.last().is_some_and(|&b| blank(b));
+    let lead = bytes.first().is_some_and(|&b| blank_at(0, b));
+    let trail = bytes.last().is_some_and(|&b| blank_at(bytes.len() - 1, b));
     (pieces, lead, trail)
 }
 
@@ -807,6 +820,27 @@ mod tests {
         );
         assert_eq!(expand("E=\nd $E x\n"), [["d", "x"]]);
         assert_eq!(expand("E=\nd \"$E\" x\n"), [["d", "", "x"]]);
+    }
+
+    /// What a command substitution outputs is split, not its source text:
+    /// a value that is one substitution stays one (unknown) field, also
+    /// inside a longer word (found on mailcow's backup script).
+    #[test]
+    fn substitutions_in_values_are_not_split_by_their_source() {
+        assert_eq!(
+            expand("D=$(date +\"%Y-%m-%d %H\")\nd run -v /b/m-${D}:/backup:z img\n"),
+            [[
+                "d",
+                "run",
+                "-v",
+                "/b/m-$(date +\"%Y-%m-%d %H\"):/backup:z",
+                "img"
+            ]]
+        );
+        assert_eq!(
+            expand("I=$(grep -o 'x y' f)\nO='--rm -t'\nd run $O $I sh\n"),
+            [["d", "run", "--rm", "-t", "$(grep -o 'x y' f)", "sh"]]
+        );
     }
 
     #[test]
