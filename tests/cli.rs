@@ -938,12 +938,33 @@ fn sarif_uris_are_relative_to_the_source_root() {
         artifact(&v),
         serde_json::json!({"uri": format!("file://{}/deploy/compose.yaml", root.display())})
     );
-    // Without a work tree: the working directory, and outside it absolute.
+    // Without a work tree, outside the working directory: the scanned
+    // directory (an absolute URI is refused by GitHub unless it lies under
+    // the checkout); inside it, the working directory.
     std::fs::remove_dir(repo.path().join(".git")).unwrap();
     let v = run(&[], repo.path());
     assert_eq!(
-        artifact(&v)["uri"],
-        format!("file://{}/deploy/compose.yaml", root.display())
+        artifact(&v),
+        serde_json::json!({"uri": "deploy/compose.yaml", "uriBaseId": "%SRCROOT%"})
+    );
+    assert_eq!(
+        v["runs"][0]["originalUriBaseIds"]["%SRCROOT%"]["uri"],
+        format!("file://{}/", root.display())
+    );
+    let v = run(&[], &repo.path().join("deploy/compose.yaml"));
+    assert_eq!(
+        artifact(&v),
+        serde_json::json!({"uri": "compose.yaml", "uriBaseId": "%SRCROOT%"})
+    );
+    let v = sarif_of(
+        Command::cargo_bin("seccheck")
+            .unwrap()
+            .current_dir(repo.path())
+            .args(["scan", "--format", "sarif", "deploy"]),
+    );
+    assert_eq!(
+        artifact(&v),
+        serde_json::json!({"uri": "deploy/compose.yaml", "uriBaseId": "%SRCROOT%"})
     );
     // Fingerprints do not depend on where the scan ran from.
     std::fs::create_dir(repo.path().join(".git")).unwrap();

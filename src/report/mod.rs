@@ -102,7 +102,14 @@ fn slashed(path: &Path) -> String {
 /// The directory SARIF URIs are relative to: `explicit` (`--srcroot`), else
 /// the git work tree holding every scanned path (the nearest ancestor with
 /// a `.git` directory or file, which is what a worktree or submodule has),
-/// else the working directory.
+/// else the working directory when it holds every scanned path, else the
+/// deepest directory that does (a scan of `/elsewhere/checkout` from `~`).
+///
+/// The last step goes beyond "the working directory": a file outside the
+/// root can only be an absolute `file://` URI, which GitHub maps only under
+/// the checkout path and `validate-sarif --strict` refuses (it leaks a
+/// machine path). Only an explicit `--srcroot` that leaves files outside
+/// still gives absolute URIs: the user chose that root.
 pub fn source_root(explicit: Option<&Path>, scanned: &[PathBuf], cwd: &Path) -> PathBuf {
     if let Some(dir) = explicit {
         return dir.canonicalize().unwrap_or_else(|_| cwd.join(dir));
@@ -114,10 +121,31 @@ pub fn source_root(explicit: Option<&Path>, scanned: &[PathBuf], cwd: &Path) -> 
             .map(Path::to_path_buf)
     };
     let mut trees = scanned.iter().map(|p| work_tree(p));
-    match trees.next().flatten() {
-        Some(first) if trees.all(|t| t.as_ref() == Some(&first)) => first,
-        _ => cwd.to_path_buf(),
+    if let Some(first) = trees.next().flatten()
+        && trees.all(|t| t.as_ref() == Some(&first))
+    {
+        return first;
     }
+    let dirs: Vec<PathBuf> = scanned
+        .iter()
+        .filter_map(|p| {
+            let real = cwd.join(p).canonicalize().ok()?;
+            Some(if real.is_dir() {
+                real
+            } else {
+                real.parent()?.to_path_buf()
+            })
+        })
+        .collect();
+    let here = cwd.canonicalize().unwrap_or_else(|_| cwd.to_path_buf());
+    if dirs.iter().all(|d| d.starts_with(&here)) {
+        return cwd.to_path_buf();
+    }
+    let mut common = dirs[0].clone();
+    for d in &dirs[1..] {
+        while !d.starts_with(&common) && common.pop() {}
+    }
+    common
 }
 
 /// A finding's region without the line break its span may end with, so

@@ -4,7 +4,8 @@
 //! leaves `columnKind` untyped and points at an old schema URL: these say
 //! exactly what GitHub reads, and the compiler keeps them that way.
 //! URIs are relative to the source root (`--srcroot`, else the git work
-//! tree of the scanned paths, else the working directory) under
+//! tree of the scanned paths, else the working directory or the deepest
+//! directory holding them: [`super::source_root`]) under
 //! `%SRCROOT%`, so that a scan of `/elsewhere/repo` from anywhere gives the
 //! URIs GitHub expects; regions end before a trailing line break; columns are UTF-16 code units, declared in
 //! `columnKind`; unreadable files are tool execution notifications, never
@@ -285,7 +286,8 @@ pub fn write(out: &mut dyn Write, result: &ScanResult, ctx: &Context) -> std::io
                     uri: format!("file://{}/", percent_encode(srcroot.trim_end_matches('/'))),
                     description: Message {
                         text: "The source root: --srcroot, else the git work tree of the \
-                               scanned paths, else the directory seccheck was run from."
+                               scanned paths, else the directory seccheck was run from when \
+                               it holds them, else the deepest directory that does."
                             .into(),
                     },
                 },
