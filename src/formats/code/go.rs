@@ -133,12 +133,14 @@ fn literal(code: &Code, i: usize, ty: &str, out: &mut Parsed) -> usize {
         && code.kind(call) == Some(Kind::Open(b'('))
     {
         // `ContainerCreate(ctx, &container.Config{Image: "…"}, &container.HostConfig{…}, …)`
-        let image = code.items(call).iter().find_map(|arg| {
-            let open = arg
-                .clone()
-                .find(|&k| code.kind(k) == Some(Kind::Open(b'{')))?;
-            let config = code.text(open.checked_sub(1)?) == "Config";
-            config.then(|| code.keyword(&code.items(open), "Image", ":"))?
+        let image = code.once(call, "config image", || {
+            code.items(call).iter().find_map(|arg| {
+                let open = arg
+                    .clone()
+                    .find(|&k| code.kind(k) == Some(Kind::Open(b'{')))?;
+                let config = code.text(open.checked_sub(1)?) == "Config";
+                config.then(|| code.keyword(&code.items(open), "Image", ":"))?
+            })
         });
         if let Some(image) = image {
             code.image(&mut c, &image);
@@ -233,15 +235,17 @@ fn image_around(code: &Code, i: usize) -> Option<Range<usize>> {
         let o = p?;
         match code.kind(o) {
             Some(Kind::Open(b'{')) => {
-                if let Some(image) = code.keyword(&code.items(o), "Image", ":") {
-                    return Some(image);
+                let image = code.once(o, "image", || code.keyword(&code.items(o), "Image", ":"));
+                if image.is_some() {
+                    return image;
                 }
             }
             Some(Kind::Open(b'(')) if code.callee(o).first() == Some(&"Run") => {
-                return code
-                    .items(o)
-                    .into_iter()
-                    .find(|a| a.len() == 1 && matches!(code.kind(a.start), Some(Kind::Str(_))));
+                return code.once(o, "run image", || {
+                    code.items(o)
+                        .into_iter()
+                        .find(|a| a.len() == 1 && matches!(code.kind(a.start), Some(Kind::Str(_))))
+                });
             }
             _ => {}
         }
@@ -249,6 +253,11 @@ fn image_around(code: &Code, i: usize) -> Option<Range<usize>> {
     }
     None
 }
+
+/// Earlier scopes of the same name an assignment looks back over for
+/// the one it is in: a bound, so that n same-named variables in n
+/// functions cost linear time, not n².
+const MAX_SCOPES: usize = 64;
 
 /// How many brackets out [`image_around`] looks.
 const MAX_AROUND: usize = 6;
@@ -270,6 +279,16 @@ fn assignments(code: &Code, bindings: &mut [Binding], out: &mut Parsed) {
     // Containers of `.HostConfig` fields, by the receiver as written and
     // the block it is set in.
     let mut selected: HashMap<(String, usize), usize> = HashMap::new();
+    // Bindings by name, in the order their scopes open: the innermost
+    // scope around an assignment is the last one opened before it that
+    // still holds it (blocks nest or are disjoint).
+    let mut by_name: HashMap<&str, Vec<usize>> = HashMap::new();
+    for (k, b) in bindings.iter().enumerate() {
+        by_name.entry(b.name).or_default().push(k);
+    }
+    for list in by_name.values_mut() {
+        list.sort_by_key(|&k| bindings[k].scope.start);
+    }
     for i in 2..code.len() {
         if !code.is(i, "=") || code.kind(i - 1) != Some(Kind::Ident) || !code.is(i - 2, ".") {
             continue;
@@ -286,12 +305,21 @@ fn assignments(code: &Code, bindings: &mut [Binding], out: &mut Parsed) {
             continue;
         }
         let selector = owner > 0 && code.is(owner - 1, ".");
-        let bound = bindings
-            .iter_mut()
-            .filter(|b| b.name == owner_name && b.scope.contains(&i) && !selector)
-            .min_by_key(|b| b.scope.len());
+        let bound = by_name
+            .get(owner_name)
+            .filter(|_| !selector)
+            .and_then(|list| {
+                let before = list.partition_point(|&k| bindings[k].scope.start <= i);
+                list[..before]
+                    .iter()
+                    .rev()
+                    .take(MAX_SCOPES)
+                    .find(|&&k| bindings[k].scope.contains(&i))
+                    .copied()
+            });
         let k = match bound {
-            Some(b) => {
+            Some(k) => {
+                let b = &mut bindings[k];
                 if !fields(b.ty).contains(&field) {
                     continue;
                 }

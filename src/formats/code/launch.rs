@@ -17,6 +17,7 @@
 //! stand for the code they replace, so a value found in them is marked
 //! there.
 
+use std::collections::HashMap;
 use std::ops::Range;
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -71,6 +72,9 @@ pub enum Item {
 }
 
 /// One file being read: its tokens and what the readers share.
+/// What [`Code::once`] keeps: a range of tokens, or none.
+type Found = Option<Range<usize>>;
+
 pub struct Code<'a> {
     pub source: &'a Arc<Source>,
     pub file: &'a str,
@@ -78,6 +82,10 @@ pub struct Code<'a> {
     base: PathBuf,
     /// Innermost enclosing bracket of each token, computed on first use.
     parents: std::cell::OnceCell<Vec<Option<usize>>>,
+    /// Answers about one bracket that many constructs ask for (the image
+    /// of the object or call around them): each is worked out once, so
+    /// that n of them inside one bracket cost n, not n².
+    memo: std::cell::RefCell<HashMap<(usize, &'static str), Found>>,
 }
 
 impl<'a> Code<'a> {
@@ -88,6 +96,7 @@ impl<'a> Code<'a> {
             t,
             base: source.path.parent().map(PathBuf::from).unwrap_or_default(),
             parents: std::cell::OnceCell::new(),
+            memo: std::cell::RefCell::new(HashMap::new()),
         }
     }
 
@@ -158,6 +167,21 @@ impl<'a> Code<'a> {
 
     pub fn span(&self, range: Range<usize>) -> Span {
         self.t.span(range)
+    }
+
+    /// `find()` for the bracket at `open`, worked out on the first ask.
+    pub fn once(
+        &self,
+        open: usize,
+        what: &'static str,
+        find: impl FnOnce() -> Option<Range<usize>>,
+    ) -> Option<Range<usize>> {
+        if let Some(found) = self.memo.borrow().get(&(open, what)) {
+            return found.clone();
+        }
+        let found = find();
+        self.memo.borrow_mut().insert((open, what), found.clone());
+        found
     }
 
     /// The innermost bracket around token `i`.
@@ -452,12 +476,18 @@ impl<'a> Code<'a> {
                 };
             }
             let mut container = self.container(name, at);
-            let image = outer.and_then(|o| self.keyword(&self.items(o), "Image", ":"));
-            // dockerode's `docker.run(image, cmd, streams, createOptions)`.
-            let image = image.or_else(|| {
-                let call = self.parent(outer?)?;
-                (self.callee(call).first() == Some(&"run"))
-                    .then(|| self.items(call).into_iter().next())?
+            // Once per object around: an object of n `HostConfig` keys
+            // would otherwise be split into its items n times.
+            let image = outer.and_then(|o| {
+                self.once(o, "image", || {
+                    self.keyword(&self.items(o), "Image", ":").or_else(|| {
+                        // dockerode's `docker.run(image, cmd, streams,
+                        // createOptions)`.
+                        let call = self.parent(o)?;
+                        (self.callee(call).first() == Some(&"run"))
+                            .then(|| self.items(call).into_iter().next())?
+                    })
+                })
             });
             if let Some(image) = image {
                 self.image(&mut container, &image);
