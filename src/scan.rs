@@ -213,6 +213,12 @@ impl<'a> Session<'a> {
         if kind == formats::Kind::Markdown && !self.options.include_docs {
             return out;
         }
+        if let formats::Kind::Code(_) = kind
+            && !formats::code::wants(&bytes)
+        {
+            out.files_scanned = 1;
+            return out;
+        }
         match self.reader.decode(path, bytes) {
             Err(problem) => out.diagnostics.push(Diagnostic::new(path, problem)),
             // An empty source file is ordinary (Python's `__init__.py`
