@@ -27,3 +27,6 @@ opts = dict(privileged=True)  # not a container call
 # Low-level API.
 host_config = client.api.create_host_config(privileged=True)
 client.api.create_container("busybox", host_config=client.api.create_host_config(cap_add=["ALL"]))
+
+# A format spec is text: its `#` hides nothing after it.
+print(f"<{type(client).__name__} at {id(client):#x}>"); client.containers.run("z", privileged=True)
