@@ -264,13 +264,23 @@ pub fn mask(text: &str, dialect: Dialect) -> Result<Masked, TemplateError> {
     let mut tail_starts = Vec::new();
     let mut last_texts = Vec::new();
     let mut start = 0;
+    let is_blank = |b: u8| matches!(b, b' ' | b'\t' | b'\r' | b'\n');
     for line in text.split_inclusive('\n') {
         let end = start + line.len();
         let last_text = (start..end)
             .rev()
-            .find(|&i| !covered[i] && !matches!(bytes[i], b' ' | b'\t' | b'\r' | b'\n'));
+            .find(|&i| !covered[i] && !is_blank(bytes[i]));
+        // Actions followed by nothing but a comment (`{{- if .X }} # note`)
+        // render as that comment alone: the line is one of actions.
+        let first_text = (start..end).find(|&i| !covered[i] && !is_blank(bytes[i]));
+        let commented = first_text.is_some_and(|i| {
+            bytes[i] == b'#'
+                && i > start
+                && is_blank(bytes[i - 1])
+                && covered[start..i].contains(&true)
+        });
         line_starts.push(start);
-        line_only_actions.push(last_text.is_none());
+        line_only_actions.push(last_text.is_none() || commented);
         tail_starts.push(last_text.map_or(start, |i| i + 1));
         last_texts.push(last_text);
         start = end;
@@ -755,6 +765,28 @@ mod tests {
             m.text,
             "a: 1\n  #                               \nb: _______________\n"
         );
+    }
+
+    /// An action line that ends in a comment renders as the comment: found
+    /// on rook's and nextcloud's charts (`{{ $x := .X }} # note`).
+    #[test]
+    fn a_line_of_actions_with_a_comment_vanishes() {
+        let src = "spec:\n  {{- if .X }} # keep this\n  securityContext:\n    privileged: true\n  {{ end }}\n";
+        let m = go(src);
+        assert_eq!(m.text.len(), src.len());
+        let y = crate::yaml::Yaml::parse(&m.text);
+        assert!(y.errors.is_empty(), "{:?}\n{}", y.errors, m.text);
+        let root = y.roots().next().unwrap();
+        let p = root
+            .get("spec")
+            .unwrap()
+            .get("securityContext")
+            .unwrap()
+            .get("privileged")
+            .unwrap();
+        assert_eq!(&src[p.span().range()], "true");
+        // A `#` glued to an action's end is text, not a comment.
+        assert!(!go("a: {{ .X }}#x\n").text.starts_with("a:  "));
     }
 
     #[test]
