@@ -315,6 +315,30 @@ pub fn mask(text: &str, dialect: Dialect) -> Result<Masked, TemplateError> {
             continue;
         }
         inline_line[first..=last].iter_mut().for_each(|l| *l = true);
+        // `{{- ` first on a line with text after it: Go trims the line
+        // break and indentation before it, so the text continues the line
+        // above (`value: {{ .X }}` then `{{- if .Y }} --flag{{ end }}`).
+        // Followed only when the line above holds text, not only actions.
+        let left_trim = text[a.span.start..].starts_with(match dialect {
+            Dialect::Go => "{{- ",
+            Dialect::Jinja => "{{-",
+        });
+        if left_trim && a.span.start > line_starts[first] {
+            let before = &bytes[line_starts[first]..a.span.start];
+            let run = bytes[..a.span.start]
+                .iter()
+                .rev()
+                .take_while(|b| is_blank(**b))
+                .count();
+            let prev = a.span.start - run;
+            if before.iter().all(|b| is_blank(*b))
+                && prev > 0
+                && !line_only_actions[line_of(prev - 1)]
+            {
+                // Line breaks too: offsets stay, the parser sees one line.
+                out[prev..a.span.start].fill(b' ');
+            }
+        }
         let ends_line = a.span.end >= tail_starts[last];
         // At the end of a line after content, a comment or control action
         // leaves the value before it alone, and an output action that
@@ -787,6 +811,20 @@ mod tests {
         assert_eq!(&src[p.span().range()], "true");
         // A `#` glued to an action's end is text, not a comment.
         assert!(!go("a: {{ .X }}#x\n").text.starts_with("a:  "));
+    }
+
+    /// `{{- ` first on a line of text trims the line break before it, so
+    /// the text continues the value above (found on wavefront's chart).
+    #[test]
+    fn a_left_trim_joins_text_to_the_line_above() {
+        let src = "env:\n  - name: A\n    value: {{ .X }}\n    {{- if .Y }} --flag {{ .Y }}{{- end }}\n  - name: B\n    value: c\n";
+        let m = go(src);
+        assert_eq!(m.text.len(), src.len());
+        let y = crate::yaml::Yaml::parse(&m.text);
+        assert!(y.errors.is_empty(), "{:?}\n{}", y.errors, m.text);
+        let root = y.roots().next().unwrap();
+        let b = &root.get("env").unwrap().items()[1];
+        assert_eq!(&src[b.get("value").unwrap().span().range()], "c");
     }
 
     #[test]
