@@ -56,13 +56,19 @@ use crate::source::{Location, Source, Span};
 use words::Form;
 
 pub fn is_dockerfile_name(name: &str, lower: &str) -> bool {
-    lower == "dockerfile"
-        || lower == "containerfile"
-        || lower.starts_with("dockerfile.")
-        || lower.starts_with("containerfile.")
-        || lower.ends_with(".dockerfile")
-        || lower.ends_with(".containerfile")
-        || name.ends_with("Dockerfile")
+    // Variants by suffix or prefix with `.`, `-` or `_` (`Dockerfile.dev`,
+    // `Dockerfile-2`, `Dockerfile_alpine`, `base-dockerfile`): the names
+    // `docker build -f` is given in real repositories. `dockerfile_utils.py`
+    // is code, not a Dockerfile: after `-`/`_` no extension may follow.
+    ["dockerfile", "containerfile"].iter().any(|base| {
+        lower == *base
+            || lower.strip_prefix(base).is_some_and(|rest| {
+                rest.starts_with('.') || (rest.starts_with(['-', '_']) && !rest.contains('.'))
+            })
+            || lower
+                .strip_suffix(base)
+                .is_some_and(|rest| rest.ends_with(['.', '-', '_']))
+    }) || name.ends_with("Dockerfile")
 }
 
 /// One physical line: where it starts, where its text ends (before any

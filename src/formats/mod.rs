@@ -733,6 +733,21 @@ mod tests {
         for open in ["deploy", ".dockerfunc", "build.linux", "x_k8s-1.17_content"] {
             assert_eq!(kind(open), Some(Kind::MaybeShell), "{open}");
         }
+        for dockerfile in [
+            "Dockerfile",
+            "Dockerfile.dev",
+            "Dockerfile-2",
+            "dockerfile_alpine",
+            "app.Dockerfile",
+            "base-dockerfile",
+            "Containerfile.fedora",
+        ] {
+            assert_eq!(kind(dockerfile), Some(Kind::Dockerfile), "{dockerfile}");
+        }
+        assert_eq!(
+            kind("dockerfile_utils.py"),
+            Some(Kind::Code(code::Lang::Python))
+        );
         assert_eq!(kind("main.go"), Some(Kind::Code(code::Lang::Go)));
         assert_eq!(kind("App.KT"), Some(Kind::Code(code::Lang::Kotlin)));
         for other in [
