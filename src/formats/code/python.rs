@@ -136,11 +136,7 @@ pub fn read(source: &Arc<Source>, out: &mut Parsed) {
                     continue;
                 }
                 let mut c = code.container(format!("`containers.{name}`"), code.t.list[i - 1].span);
-                if let Some(image) = positional(&code, &items)
-                    .first()
-                    .cloned()
-                    .or_else(|| code.keyword(&items, "image", "="))
-                {
+                if let Some(image) = image_argument(&code, &items) {
                     code.image(&mut c, &image);
                 }
                 keywords(&code, &mut c, &items);
@@ -183,11 +179,7 @@ pub fn read(source: &Arc<Source>, out: &mut Parsed) {
                     && n.starts_with(|c: char| c.is_ascii_uppercase()) =>
             {
                 let mut c = code.container(format!("`{n}`"), code.t.list[i - 1].span);
-                if let Some(image) = positional(&code, &items)
-                    .first()
-                    .cloned()
-                    .or_else(|| code.keyword(&items, "image", "="))
-                {
+                if let Some(image) = image_argument(&code, &items) {
                     code.image(&mut c, &image);
                 }
                 keywords(&code, &mut c, &items);
@@ -203,6 +195,15 @@ pub fn read(source: &Arc<Source>, out: &mut Parsed) {
 }
 
 /// The arguments without a keyword (and not `**mapping`).
+/// The image a call names: its first positional argument, else `image=`
+/// (`containers.run("alpine", …)`, `DockerContainer(image="alpine")`).
+fn image_argument(code: &Code, items: &[Range<usize>]) -> Option<Range<usize>> {
+    positional(code, items)
+        .first()
+        .cloned()
+        .or_else(|| code.keyword(items, "image", "="))
+}
+
 fn positional(code: &Code, items: &[Range<usize>]) -> Vec<Range<usize>> {
     items
         .iter()
