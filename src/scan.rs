@@ -230,7 +230,7 @@ impl<'a> Session<'a> {
             }
             Ok(source) => {
                 out.files_scanned = 1;
-                if self.options.inventory || self.prefilter.wants_file(&source) {
+                if self.options.inventory || self.prefilter.wants_file(&source, kind) {
                     let mut parsed = formats::parse(kind, &source, &self.reader);
                     formats::seccomp_profile::resolve_references(
                         &mut parsed,

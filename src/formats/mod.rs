@@ -362,11 +362,70 @@ impl Prefilter {
 
     /// [`Self::wants`], or a file that pulls in other files which may hold
     /// the keyword (a GitLab pipeline's or a Compose file's `include:`).
-    pub fn wants_file(&self, source: &Source) -> bool {
-        self.wants(&source.text)
-            || gitlab_ci::follows_includes(source)
-            || compose::follows_includes(source)
+    /// In YAML, a keyword that only states the safe setting
+    /// ([`inert_in_yaml`]) does not count, unless a `seccheck:` comment in
+    /// the file needs reading.
+    pub fn wants_file(&self, source: &Source, kind: Kind) -> bool {
+        let text = &source.text;
+        let wanted = if kind == Kind::Yaml && !text.contains("seccheck:") {
+            self.matcher
+                .find_iter(text)
+                .any(|m| !inert_in_yaml(text, m.start()))
+        } else {
+            self.wants(text)
+        };
+        wanted || gitlab_ci::follows_includes(source) || compose::follows_includes(source)
     }
+}
+
+/// Whether the keyword at `at` is a YAML key that sets the very thing the
+/// rules look for to its safe value, written so plainly that no reader
+/// could see anything else: `privileged: false` and `seccompProfile:
+/// {type: RuntimeDefault}` (flow, or block on the next line). Half of the
+/// YAML files that hold a keyword in gen-corpus hold only these: Kubernetes
+/// manifests that are already confined. A file whose every keyword is one
+/// of them can give no finding — a finding needs a true `privileged`, a
+/// profile other than the runtime's default, a capability, a security
+/// option or `extends`, each of which is a keyword that is not inert —
+/// so it is not parsed. Aliases only repeat text of the same file, and an
+/// enabled `k8s-seccomp-unset` adds `container`, which is never inert.
+fn inert_in_yaml(text: &str, at: usize) -> bool {
+    let rest = &text[at..];
+    // After a key: its closing quote if quoted, blanks, `:`, blanks.
+    let value_after = |key: &str| -> Option<&str> {
+        let r = rest.strip_prefix(key)?;
+        let r = r.strip_prefix(['"', '\'']).unwrap_or(r);
+        let r = r.trim_start_matches([' ', '\t']).strip_prefix(':')?;
+        Some(r.trim_start_matches([' ', '\t']))
+    };
+    // A value ends its line, or its flow item, or a comment follows.
+    let ends = |r: &str| {
+        let r = r.trim_start_matches([' ', '\t']);
+        r.is_empty() || r.starts_with(['\n', '\r', ',', '}', '#'])
+    };
+    if let Some(v) = value_after("privileged") {
+        return v.strip_prefix("false").is_some_and(ends);
+    }
+    let Some(v) = value_after("seccompProfile") else {
+        return false;
+    };
+    fn runtime_default(r: &str) -> Option<&str> {
+        let r = r.strip_prefix("type")?;
+        let r = r.trim_start_matches([' ', '\t']).strip_prefix(':')?;
+        r.trim_start_matches([' ', '\t'])
+            .strip_prefix("RuntimeDefault")
+    }
+    if let Some(flow) = v.strip_prefix('{') {
+        return runtime_default(flow.trim_start_matches([' ', '\t']))
+            .map(|r| r.trim_start_matches([' ', '\t']))
+            .is_some_and(|r| r.starts_with('}') && ends(&r[1..]));
+    }
+    // Block: nothing after the key but a line break, then `type:
+    // RuntimeDefault` alone on the next line.
+    let Some(next) = v.strip_prefix("\r\n").or_else(|| v.strip_prefix('\n')) else {
+        return false;
+    };
+    runtime_default(next.trim_start_matches([' ', '\t'])).is_some_and(ends)
 }
 
 /// Parses one file into the model. Problems become diagnostics in the result.
@@ -759,6 +818,48 @@ mod tests {
         ] {
             assert_eq!(kind(other), None, "{other}");
         }
+    }
+
+    #[test]
+    fn keywords_that_only_state_the_safe_value_do_not_count_in_yaml() {
+        let p = Prefilter::new(&[]);
+        let wants = |text: &str| p.wants_file(&Source::new("k.yaml", text), Kind::Yaml);
+        for inert in [
+            "spec:\n  securityContext:\n    privileged: false\n",
+            "c: {privileged: false, x: 1}\n",
+            "\"privileged\" : false # no\n",
+            "securityContext:\n  seccompProfile:\n    type: RuntimeDefault\n",
+            "securityContext:\r\n  seccompProfile:\r\n    type: RuntimeDefault\r\n",
+            "sc: {seccompProfile: { type: RuntimeDefault }}\n",
+            "a:\n  privileged: false\n  seccompProfile: {type: RuntimeDefault}\n",
+        ] {
+            assert!(!wants(inert), "{inert:?}");
+            // Any other file kind reads them.
+            assert!(p.wants_file(&Source::new("x.sh", inert), Kind::Shell));
+        }
+        for live in [
+            "privileged: true\n",
+            "privileged: false\nother:\n  privileged: true\n",
+            "privileged: falsey\n",
+            "privileged: no\n",
+            "privileged: *x\n",
+            "Privileged: false\n",
+            "privileged: false\nsecurity_opt: [x]\n",
+            "seccompProfile:\n  type: Unconfined\n",
+            "seccompProfile:\n  type: Localhost\n  localhostProfile: p.json\n",
+            "seccompProfile: {type: RuntimeDefault, x: y}\n",
+            "seccompProfile:\n  # c\n  type: RuntimeDefault\n",
+            "seccompProfile:\n  type: RuntimeDefault\ncapabilities: {add: [SYS_ADMIN]}\n",
+            "metadata:\n  annotations:\n    seccomp.security.alpha.kubernetes.io/pod: runtime/default\n",
+            // A suppression comment is read (unused-suppression may apply).
+            "# seccheck: ignore[privileged-container] old\nprivileged: false\n",
+        ] {
+            assert!(wants(live), "{live:?}");
+        }
+        // With k8s-seccomp-unset on, `container` is a keyword: parsed.
+        let unset = Prefilter::new(&["container"]);
+        let text = "spec:\n  containers:\n  - securityContext:\n      privileged: false\n";
+        assert!(unset.wants_file(&Source::new("k.yaml", text), Kind::Yaml));
     }
 
     #[test]
