@@ -46,11 +46,14 @@ pub struct SkippedVendored {
 
 /// Calls `visit` for every candidate file under `paths`, from several
 /// threads, and `on_error` for what cannot be walked (or a git index that
-/// cannot be read). Returns the vendored directories left out.
+/// cannot be read). Returns the vendored directories left out. `visit`'s
+/// flag says the file is known to be a regular file (the directory listing
+/// said so), so that it can be opened without asking first; a path given
+/// by name may be anything (a FIFO, whose open would block).
 pub fn walk(
     paths: &[PathBuf],
     options: &Options,
-    visit: &(dyn Fn(&Path) + Sync),
+    visit: &(dyn Fn(&Path, bool) + Sync),
     on_error: &(dyn Fn(PathBuf, ignore::Error) + Sync),
 ) -> Vec<SkippedVendored> {
     let mut dirs = Vec::new();
@@ -58,7 +61,7 @@ pub fn walk(
         match std::fs::metadata(path) {
             Ok(meta) if meta.is_dir() => dirs.push(path.clone()),
             // Explicit files, whatever their names and ignore rules say.
-            Ok(_) => visit(&clean(path)),
+            Ok(_) => visit(&clean(path), false),
             Err(e) => on_error(path.clone(), ignore::Error::from(e)),
         }
     }
@@ -96,7 +99,7 @@ pub fn walk(
                 Ok(e) => {
                     if e.file_type().is_some_and(|t| t.is_file()) {
                         tracked.met(e.path());
-                        visit(&clean(e.path()));
+                        visit(&clean(e.path()), true);
                     }
                 }
                 Err(err) => {
@@ -115,7 +118,7 @@ pub fn walk(
         let vendored = !options.include_vendored
             && (pruned.iter().any(|d| path.starts_with(d)) || tracked.is_vendored(&path));
         if !vendored && std::fs::symlink_metadata(&path).is_ok_and(|m| m.is_file()) {
-            visit(&clean(&path));
+            visit(&clean(&path), false);
         }
     }
     count_files(&pruned, options.no_ignore)

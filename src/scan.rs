@@ -252,7 +252,7 @@ impl<'a> Session<'a> {
     /// A walked or named file: skipped when excluded or of no known kind;
     /// a file whose name decides nothing is read only when its first bytes
     /// say it is ours ([`formats::sniff`]): most are binaries or data.
-    fn visit(&self, path: &Path) -> ScanResult {
+    fn visit(&self, path: &Path, regular: bool) -> ScanResult {
         if let Some(exclude) = &self.options.exclude
             && crate::config::is_excluded(
                 exclude,
@@ -274,7 +274,12 @@ impl<'a> Session<'a> {
         {
             return ScanResult::default();
         }
-        match self.reader.read_bytes(path) {
+        let bytes = if regular {
+            self.reader.read_regular(path)
+        } else {
+            self.reader.read_bytes(path)
+        };
+        match bytes {
             Ok(bytes) => self.judge_as(kind, path, bytes),
             Err(problem) => ScanResult {
                 diagnostics: vec![Diagnostic::new(path, problem)],
@@ -297,14 +302,14 @@ pub fn scan(options: &ScanOptions) -> ScanResult {
     // the same directory twice) is judged once. Only then is a set of the
     // files seen kept.
     let seen = roots_overlap(&options.paths).then(|| Mutex::new(HashSet::new()));
-    let visit = |path: &Path| {
+    let visit = |path: &Path, regular: bool| {
         if let Some(seen) = &seen {
             let key = path.canonicalize().unwrap_or_else(|_| path.to_path_buf());
             if !seen.lock().unwrap_or_else(|e| e.into_inner()).insert(key) {
                 return;
             }
         }
-        let part = session.visit(path);
+        let part = session.visit(path, regular);
         collected
             .lock()
             .unwrap_or_else(|e| e.into_inner())
