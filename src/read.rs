@@ -107,24 +107,12 @@ impl Reader {
     }
 
     /// A regular file's bytes, refused before reading when it is over the
-    /// size limit.
+    /// size limit. Asked first, then opened: the open would block on a
+    /// FIFO.
     pub fn read_bytes(&self, path: &Path) -> Result<Vec<u8>, Problem> {
         let meta = std::fs::metadata(path)?;
-        if !meta.is_file() {
-            return Err(Problem::Io(std::io::Error::other("not a regular file")));
-        }
-        if meta.len() > self.max_file_size {
-            return Err(Problem::TooLarge {
-                size: meta.len(),
-                limit: self.max_file_size,
-            });
-        }
-        // Not `fs::read`, which asks the size again: one `statx` per file
-        // fewer, a few per cent of a scan (the stat above must come before
-        // the open, which would block on a FIFO).
-        let mut bytes = Vec::with_capacity(meta.len() as usize + 1);
-        std::io::Read::read_to_end(&mut std::fs::File::open(path)?, &mut bytes)?;
-        Ok(bytes)
+        self.readable(&meta)?;
+        self.read_sized(std::fs::File::open(path)?, meta.len())
     }
 
     /// [`Self::read_bytes`] of a file the directory listing says is a
@@ -132,8 +120,13 @@ impl Reader {
     /// lookup instead of two (a few per cent of a scan). Should it have
     /// become something else since it was listed, it is refused.
     pub fn read_regular(&self, path: &Path) -> Result<Vec<u8>, Problem> {
-        let mut file = std::fs::File::open(path)?;
+        let file = std::fs::File::open(path)?;
         let meta = file.metadata()?;
+        self.readable(&meta)?;
+        self.read_sized(file, meta.len())
+    }
+
+    fn readable(&self, meta: &std::fs::Metadata) -> Result<(), Problem> {
         if !meta.is_file() {
             return Err(Problem::Io(std::io::Error::other("not a regular file")));
         }
@@ -143,7 +136,12 @@ impl Reader {
                 limit: self.max_file_size,
             });
         }
-        let mut bytes = Vec::with_capacity(meta.len() as usize + 1);
+        Ok(())
+    }
+
+    /// Not `fs::read`, which asks the size again (a `statx` per file).
+    fn read_sized(&self, mut file: std::fs::File, len: u64) -> Result<Vec<u8>, Problem> {
+        let mut bytes = Vec::with_capacity(len as usize + 1);
         std::io::Read::read_to_end(&mut file, &mut bytes)?;
         Ok(bytes)
     }
