@@ -57,13 +57,30 @@ struct InventoryArgs {
     /// Exit with 1 when a container has a finding at or above this level (default: always 0)
     #[arg(long, value_enum)]
     fail_on: Option<FailOn>,
+    #[command(flatten)]
+    selection: Selection,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum InventoryFormat {
+    /// An aligned table (the default)
+    Table,
+    /// JSON, schema `seccheck-inventory-v1`
+    Json,
+    /// CSV with a header row (RFC 4180)
+    Csv,
+}
+
+/// Which files and rules a scan reads: shared by `scan` and `inventory`.
+#[derive(Debug, clap::Args)]
+struct Selection {
     /// Do not honour .gitignore, .ignore and git's excludes (files git tracks are read anyway)
     #[arg(long)]
     no_ignore: bool,
     /// Also read vendored third-party directories (vendor/, node_modules/, third_party/, .venv/, …)
     #[arg(long)]
     include_vendored: bool,
-    /// Also read fenced shell blocks in Markdown files
+    /// Also read fenced shell blocks in Markdown files (off: docs are not deployments)
     #[arg(long)]
     include_docs: bool,
     /// Switch on a rule that is off by default (repeatable)
@@ -78,16 +95,6 @@ struct InventoryArgs {
     /// Read settings from FILE instead of the `.seccheck.toml` found above each scanned path
     #[arg(long, value_name = "FILE")]
     config: Option<PathBuf>,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-enum InventoryFormat {
-    /// An aligned table (the default)
-    Table,
-    /// JSON, schema `seccheck-inventory-v1`
-    Json,
-    /// CSV with a header row (RFC 4180)
-    Csv,
 }
 
 #[derive(Debug, clap::Args)]
@@ -116,27 +123,8 @@ struct ScanArgs {
     /// Exit with 1 when a finding at or above this level remains
     #[arg(long, value_enum, default_value_t = FailOn::Warning)]
     fail_on: FailOn,
-    /// Do not honour .gitignore, .ignore and git's excludes (files git tracks are scanned anyway)
-    #[arg(long)]
-    no_ignore: bool,
-    /// Also scan vendored third-party directories (vendor/, node_modules/, third_party/, .venv/, …)
-    #[arg(long)]
-    include_vendored: bool,
-    /// Also read fenced shell blocks in Markdown files (off: docs are not deployments)
-    #[arg(long)]
-    include_docs: bool,
-    /// Switch on a rule that is off by default (repeatable)
-    #[arg(long, value_name = "RULE")]
-    enable: Vec<String>,
-    /// Switch off a rule (repeatable)
-    #[arg(long, value_name = "RULE")]
-    disable: Vec<String>,
-    /// Skip files larger than this many bytes
-    #[arg(long, value_name = "BYTES", default_value_t = crate::read::DEFAULT_MAX_FILE_SIZE)]
-    max_file_size: u64,
-    /// Read settings from FILE instead of the `.seccheck.toml` found above each scanned path
-    #[arg(long, value_name = "FILE")]
-    config: Option<PathBuf>,
+    #[command(flatten)]
+    selection: Selection,
     /// Report only findings whose fingerprints are not in this earlier SARIF report
     #[arg(long, value_name = "SARIF")]
     baseline: Option<PathBuf>,
@@ -347,7 +335,7 @@ fn collect(
     command: &str,
     inventory: bool,
 ) -> Result<crate::scan::ScanResult, i32> {
-    for id in args.enable.iter().chain(&args.disable) {
+    for id in args.selection.enable.iter().chain(&args.selection.disable) {
         if rules::get(id).is_none() {
             eprintln!("error: {}", rules::unknown(id));
             return Err(2);
@@ -387,7 +375,7 @@ fn collect(
     // (or the one given with --config): one scan per configuration.
     let mut groups: Vec<(Option<PathBuf>, Vec<PathBuf>)> = Vec::new();
     for path in &args.paths {
-        let config = match &args.config {
+        let config = match &args.selection.config {
             Some(file) => Some(file.clone()),
             None => crate::config::find(path, &cwd),
         };
@@ -408,20 +396,24 @@ fn collect(
         };
         let mut options = ScanOptions::new(paths);
         options.inventory = inventory;
-        options.no_ignore = args.no_ignore;
-        options.include_docs = args.include_docs;
-        options.include_vendored = args.include_vendored || config.include_vendored;
-        options.max_file_size = args.max_file_size;
+        options.no_ignore = args.selection.no_ignore;
+        options.include_docs = args.selection.include_docs;
+        options.include_vendored = args.selection.include_vendored || config.include_vendored;
+        options.max_file_size = args.selection.max_file_size;
         // The command line wins over the file: a rule it enables is not
         // disabled by the file, and the other way round.
         options.enable = config.enable;
-        options.enable.extend(args.enable.iter().cloned());
+        options.enable.extend(args.selection.enable.iter().cloned());
         options.disable = config.disable;
-        options.disable.retain(|d| !args.enable.contains(d));
-        options.disable.extend(args.disable.iter().cloned());
+        options
+            .disable
+            .retain(|d| !args.selection.enable.contains(d));
+        options
+            .disable
+            .extend(args.selection.disable.iter().cloned());
         options.levels = config.levels;
         options.exclude = config.exclude;
-        if args.config.is_none() {
+        if args.selection.config.is_none() {
             options.exclude_base = config_path.as_deref().and_then(|c| {
                 crate::read::normalize(&cwd.join(c))
                     .parent()
@@ -459,13 +451,7 @@ fn run_inventory(args: InventoryArgs) -> i32 {
         srcroot: None,
         strict: false,
         fail_on: FailOn::Never,
-        no_ignore: args.no_ignore,
-        include_vendored: args.include_vendored,
-        include_docs: args.include_docs,
-        enable: args.enable,
-        disable: args.disable,
-        max_file_size: args.max_file_size,
-        config: args.config,
+        selection: args.selection,
         baseline: None,
         category: None,
     };
