@@ -476,14 +476,7 @@ impl Reader<'_> {
                         None => (words.get(i + 1)?, 0, i + 2),
                     };
                     let value = &value_word.text[start..];
-                    let seccomp = match SecurityOpt::parse(value) {
-                        SecurityOpt::SeccompUnconfined => Some(Seccomp::Unconfined),
-                        SecurityOpt::SeccompProfile(path) => Some(Seccomp::Profile {
-                            path: path.to_string(),
-                            base: self.base.to_path_buf(),
-                        }),
-                        SecurityOpt::Other => None,
-                    };
+                    let seccomp = SecurityOpt::parse(value).seccomp(self.base);
                     if let Some(seccomp) = seccomp {
                         let end = value_word.text.len();
                         container

@@ -26,7 +26,7 @@
 
 use std::sync::Arc;
 
-use crate::model::{Capability, Container, Parsed, Platform, Seccomp, SecurityOpt, Value};
+use crate::model::{Capability, Container, Parsed, Platform, SecurityOpt, Value};
 use crate::source::{Location, Source, Span};
 use crate::yaml::{Yaml, YamlRef};
 
@@ -174,13 +174,8 @@ fn container(
     c.privileged = plain(args.get(source, "privileged"))
         .and_then(|v| Some(Value::new(boolean(&v.value)?, v.at)));
     for opt in list(source, args.get(source, options.security_opts)) {
-        let seccomp = match SecurityOpt::parse(&opt.value) {
-            SecurityOpt::SeccompUnconfined => Seccomp::Unconfined,
-            SecurityOpt::SeccompProfile(path) => Seccomp::Profile {
-                path: path.to_string(),
-                base: base.to_path_buf(),
-            },
-            SecurityOpt::Other => continue,
+        let Some(seccomp) = SecurityOpt::parse(&opt.value).seccomp(base) else {
+            continue;
         };
         c.seccomp.push(Value::new(seccomp, opt.at));
     }

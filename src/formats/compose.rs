@@ -424,14 +424,7 @@ impl Ctx<'_> {
 
     fn security_opt(&self, source: &Arc<Source>, node: YamlRef<'_>) -> Option<Value<Seccomp>> {
         let (text, env_sites) = self.string(node)?;
-        let seccomp = match SecurityOpt::parse(&text) {
-            SecurityOpt::SeccompUnconfined => Seccomp::Unconfined,
-            SecurityOpt::SeccompProfile(path) => Seccomp::Profile {
-                path: path.to_string(),
-                base: self.base_dir.to_path_buf(),
-            },
-            SecurityOpt::Other => return None,
-        };
+        let seccomp = SecurityOpt::parse(&text).seccomp(self.base_dir)?;
         Some(self.value(source, node, seccomp, env_sites))
     }
 

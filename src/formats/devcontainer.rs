@@ -13,7 +13,7 @@ use jsonc_parser::ast::Value as Json;
 
 use super::json;
 use crate::diagnostic::{Diagnostic, Problem};
-use crate::model::{Capability, Container, Parsed, Platform, Seccomp, SecurityOpt, Value};
+use crate::model::{Capability, Container, Parsed, Platform, SecurityOpt, Value};
 use crate::source::{Location, Source, Span};
 
 /// Whether `path` names a dev container configuration.
@@ -67,13 +67,8 @@ pub fn read(source: &Arc<Source>, out: &mut Parsed) {
             Json::Array(items) => {
                 for item in &items.elements {
                     let Json::StringLit(s) = item else { continue };
-                    let seccomp = match SecurityOpt::parse(&s.value) {
-                        SecurityOpt::SeccompUnconfined => Seccomp::Unconfined,
-                        SecurityOpt::SeccompProfile(path) => Seccomp::Profile {
-                            path: path.to_string(),
-                            base: base.clone(),
-                        },
-                        SecurityOpt::Other => continue,
+                    let Some(seccomp) = SecurityOpt::parse(&s.value).seccomp(&base) else {
+                        continue;
                     };
                     container
                         .seccomp

@@ -37,7 +37,7 @@ use std::path::Path;
 use std::sync::Arc;
 
 use super::hcl::eval::{Kind, Val};
-use crate::model::{Capability, Container, Parsed, Platform, Seccomp, SecurityOpt, Value};
+use crate::model::{Capability, Container, Parsed, Platform, SecurityOpt, Value};
 use crate::source::{Location, Source, Span};
 use crate::yaml::{Yaml, YamlRef};
 
@@ -86,13 +86,8 @@ fn container(def: Definition, owner: &str, declared: Location, base: &Path) -> C
     c.image = def.image;
     c.privileged = def.privileged;
     for opt in def.security_options {
-        let seccomp = match SecurityOpt::parse(&opt.value) {
-            SecurityOpt::SeccompUnconfined => Seccomp::Unconfined,
-            SecurityOpt::SeccompProfile(path) => Seccomp::Profile {
-                path: path.to_string(),
-                base: base.to_path_buf(),
-            },
-            SecurityOpt::Other => continue,
+        let Some(seccomp) = SecurityOpt::parse(&opt.value).seccomp(base) else {
+            continue;
         };
         c.seccomp.push(Value {
             value: seccomp,

@@ -107,11 +107,10 @@ pub fn read_inspect(source: &Arc<Source>, root: YamlRef<'_>, out: &mut Parsed) {
                         }
                     }
                 }
-                SecurityOpt::SeccompProfile(path) => Seccomp::Profile {
-                    path: path.to_string(),
-                    base: base.clone(),
+                other => match other.seccomp(&base) {
+                    Some(seccomp) => seccomp,
+                    None => continue,
                 },
-                SecurityOpt::Other => continue,
             };
             container.seccomp.push(Value::new(seccomp, at(opt)));
         }

@@ -28,6 +28,20 @@ impl<'a> SecurityOpt<'a> {
             _ => SecurityOpt::Other,
         }
     }
+
+    /// The seccomp setting the option gives a container, a profile path to
+    /// be resolved from `base` (where its engine resolves it); `None` for
+    /// options that are not about seccomp.
+    pub fn seccomp(&self, base: &std::path::Path) -> Option<super::Seccomp> {
+        match self {
+            SecurityOpt::SeccompUnconfined => Some(super::Seccomp::Unconfined),
+            SecurityOpt::SeccompProfile(path) => Some(super::Seccomp::Profile {
+                path: path.to_string(),
+                base: base.to_path_buf(),
+            }),
+            SecurityOpt::Other => None,
+        }
+    }
 }
 
 #[cfg(test)]

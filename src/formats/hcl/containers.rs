@@ -421,13 +421,8 @@ pub fn engine(
     if let Some(list) = node.attr(ev, keys.security_opts) {
         for item in list.items() {
             for (text, at) in strings(item) {
-                let seccomp = match SecurityOpt::parse(&text) {
-                    SecurityOpt::SeccompUnconfined => Seccomp::Unconfined,
-                    SecurityOpt::SeccompProfile(path) => Seccomp::Profile {
-                        path: path.to_string(),
-                        base: base.to_path_buf(),
-                    },
-                    SecurityOpt::Other => continue,
+                let Some(seccomp) = SecurityOpt::parse(&text).seccomp(base) else {
+                    continue;
                 };
                 container.seccomp.push(with(at, seccomp));
             }
