@@ -31,7 +31,6 @@ use std::io::Write;
 use serde::Serialize;
 
 use super::{Entry, State, Verdict};
-use crate::diagnostic::Severity;
 use crate::finding::Level;
 use crate::report::Context;
 use crate::scan::ScanResult;
@@ -44,7 +43,7 @@ struct Output {
     version: &'static str,
     column_kind: &'static str,
     containers: Vec<Container>,
-    diagnostics: Vec<Diagnostic>,
+    diagnostics: Vec<crate::report::json::JsonDiagnostic>,
     files_scanned: usize,
 }
 
@@ -83,15 +82,6 @@ struct Applied {
     rule: &'static str,
     level: Level,
     suppressed: bool,
-}
-
-#[derive(Serialize)]
-struct Diagnostic {
-    path: String,
-    line: Option<usize>,
-    column: Option<usize>,
-    severity: Severity,
-    message: String,
 }
 
 fn seccomp(state: &State) -> Seccomp {
@@ -141,17 +131,7 @@ pub fn write(out: &mut dyn Write, result: &ScanResult, ctx: &Context) -> std::io
         version: env!("CARGO_PKG_VERSION"),
         column_kind: "utf16CodeUnits",
         containers: result.inventory.iter().map(|e| container(e, ctx)).collect(),
-        diagnostics: result
-            .diagnostics
-            .iter()
-            .map(|d| Diagnostic {
-                path: ctx.relative(&d.path),
-                line: d.position.map(|p| p.line),
-                column: d.position.map(|p| p.column),
-                severity: d.severity(),
-                message: d.problem.to_string(),
-            })
-            .collect(),
+        diagnostics: crate::report::json::diagnostics(result, ctx),
         files_scanned: result.files_scanned,
     };
     serde_json::to_writer_pretty(&mut *out, &output)?;

@@ -71,13 +71,30 @@ struct JsonRelated {
     location: JsonLocation,
 }
 
+/// A diagnostic as both JSON outputs write it (the scan report and the
+/// inventory share this shape).
 #[derive(Serialize)]
-struct JsonDiagnostic {
+pub struct JsonDiagnostic {
     path: String,
     line: Option<usize>,
     column: Option<usize>,
     severity: Severity,
     message: String,
+}
+
+/// Every diagnostic of a scan, paths relative to the source root.
+pub fn diagnostics(result: &ScanResult, ctx: &Context) -> Vec<JsonDiagnostic> {
+    result
+        .diagnostics
+        .iter()
+        .map(|d| JsonDiagnostic {
+            path: ctx.relative(&d.path),
+            line: d.position.map(|p| p.line),
+            column: d.position.map(|p| p.column),
+            severity: d.severity(),
+            message: d.problem.to_string(),
+        })
+        .collect()
 }
 
 fn location(loc: &Location, ctx: &Context) -> JsonLocation {
@@ -117,17 +134,7 @@ pub fn write(out: &mut dyn Write, result: &ScanResult, ctx: &Context) -> std::io
                 security_severity: f.security_severity,
             })
             .collect(),
-        diagnostics: result
-            .diagnostics
-            .iter()
-            .map(|d| JsonDiagnostic {
-                path: ctx.relative(&d.path),
-                line: d.position.map(|p| p.line),
-                column: d.position.map(|p| p.column),
-                severity: d.severity(),
-                message: d.problem.to_string(),
-            })
-            .collect(),
+        diagnostics: diagnostics(result, ctx),
         files_scanned: result.files_scanned,
     };
     serde_json::to_writer_pretty(&mut *out, &output)?;
