@@ -94,40 +94,34 @@ pub fn load(dir: &Path, reader: &Reader, except: Option<&Path>, root: bool) -> L
 
 /// A `.tf` or `.tf.json` file.
 pub fn parse_config(source: &Arc<Source>) -> Result<File, Diagnostic> {
-    if is_json(&source.path) {
-        let doc = crate::formats::json::parse(&source.text, Dialect::Strict)
-            .map_err(|e| json_error(source, e))?;
-        let body = doc
-            .root
-            .as_ref()
-            .map(|root| hcl::json::lower_config(root, &source.text))
-            .unwrap_or_default();
-        Ok(File {
-            source: Arc::clone(source),
-            body,
-        })
-    } else {
-        hcl::parse(source)
-    }
+    parse_with(source, hcl::json::lower_config)
 }
 
 /// A `.tfvars` or `.tfvars.json` file.
 fn parse_values(source: &Arc<Source>) -> Result<File, Diagnostic> {
-    if is_json(&source.path) {
-        let doc = crate::formats::json::parse(&source.text, Dialect::Strict)
-            .map_err(|e| json_error(source, e))?;
-        let body = doc
-            .root
-            .as_ref()
-            .map(|root| hcl::json::lower_values(root, &source.text))
-            .unwrap_or_default();
-        Ok(File {
-            source: Arc::clone(source),
-            body,
-        })
-    } else {
-        hcl::parse(source)
+    parse_with(source, hcl::json::lower_values)
+}
+
+/// Native syntax through hcl-edit; JSON syntax lowered by `lower`, which
+/// reads a configuration's or a values file's objects.
+fn parse_with(
+    source: &Arc<Source>,
+    lower: fn(&jsonc_parser::ast::Value<'_>, &str) -> crate::formats::hcl::syntax::Body,
+) -> Result<File, Diagnostic> {
+    if !is_json(&source.path) {
+        return hcl::parse(source);
     }
+    let doc = crate::formats::json::parse(&source.text, Dialect::Strict)
+        .map_err(|e| json_error(source, e))?;
+    let body = doc
+        .root
+        .as_ref()
+        .map(|root| lower(root, &source.text))
+        .unwrap_or_default();
+    Ok(File {
+        source: Arc::clone(source),
+        body,
+    })
 }
 
 fn is_json(path: &Path) -> bool {
