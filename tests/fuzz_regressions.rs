@@ -66,3 +66,45 @@ fn thousands_of_findings_on_one_long_line() {
         }
     }
 }
+
+/// A diagnostic that quotes the file (a profile whose syscall name holds a
+/// DEL) reached the terminal raw through the inventory table, which
+/// printed diagnostics without the terminal report's cleaning (found by
+/// the `json` target in inventory mode).
+#[test]
+fn inventory_table_diagnostics_carry_no_control_characters() {
+    let text = "{\"defaultAction\": \"SCMP_ACT_ERRNO\", \"syscalls\": [{\"names\": [\"s390_runtime\u{7f}instr\"], \"action\": \"SCMP_ACT_ALLOW\"}]}\n";
+    let path = Path::new("profiles/seccomp.json");
+    let mut options = ScanOptions::new(vec![path.to_path_buf()]);
+    options.inventory = true;
+    let result = scan_source(path, text.as_bytes().to_vec(), &options);
+    assert!(
+        result
+            .diagnostics
+            .iter()
+            .any(|d| d.problem.to_string().contains('\u{7f}')),
+        "{:?}",
+        result.diagnostics
+    );
+    let mut out = Vec::new();
+    seccheck::inventory::table::write(
+        &mut out,
+        &result,
+        &Context::new(PathBuf::from("/nonexistent")),
+    )
+    .unwrap();
+    let out = String::from_utf8(out).unwrap();
+    assert!(out.contains("not a syscall name"), "{out}");
+    for line in out.lines() {
+        assert!(!line.chars().any(char::is_control), "{line:?}");
+    }
+    for format in Format::value_variants() {
+        let text = render(&result, *format);
+        if *format == Format::Human {
+            assert!(
+                !text.lines().any(|l| l.chars().any(char::is_control)),
+                "{text}"
+            );
+        }
+    }
+}

@@ -15,6 +15,7 @@ use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
 use super::Entry;
 use crate::diagnostic::Severity;
 use crate::report::Context;
+use crate::report::human::clean;
 use crate::scan::ScanResult;
 
 /// Widest cell, in terminal columns.
@@ -51,7 +52,13 @@ pub fn write(out: &mut dyn Write, result: &ScanResult, ctx: &Context) -> std::io
             (Some(p), None) => format!(":{}:{}", p.line, p.column),
             _ => String::new(),
         };
-        writeln!(out, "error: {}{at}: {}", ctx.relative(&d.path), d.problem)?;
+        // A message may quote the file (a syscall name with a DEL in it).
+        writeln!(
+            out,
+            "error: {}{at}: {}",
+            clean(&ctx.relative(&d.path)),
+            clean(&d.problem.to_string())
+        )?;
     }
     if failed > 0 {
         writeln!(

@@ -463,8 +463,9 @@ fn is_bidi_control(c: char) -> bool {
     matches!(c, '\u{200E}' | '\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
 }
 
-/// Text from a file or a message, made safe to print on a terminal.
-fn clean(text: &str) -> String {
+/// Text from a file or a message, made safe to print on a terminal (the
+/// inventory table prints with it too).
+pub(crate) fn clean(text: &str) -> String {
     text.chars()
         .map(|c| match c {
             '\t' => ' ',
